@@ -1,0 +1,2 @@
+// Package etcd builds the description of an embedded etcd component (`hortus etcd`).
+package etcd

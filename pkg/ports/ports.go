@@ -1,0 +1,221 @@
+package ports
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+)
+
+// maxAttempts bounds how often Allocate asks the kernel for a port that is not reserved yet.
+const maxAttempts = 100
+
+// Allocator reserves loopback TCP ports for named owners, for example "<set>/<component>".
+// Its state lives in a JSON file; an flock on the sibling file "<state file>.lock" makes
+// every read-modify-write exclusive, so that any number of Allocators, in one process or
+// in many, can share the file without handing out a port twice.
+type Allocator struct {
+	path string
+}
+
+// Reservation is one reserved port.
+type Reservation struct {
+	Owner string `json:"owner"`
+	Name  string `json:"name"`
+	Port  int    `json:"port"`
+}
+
+// state is the content of the state file: owner → port name → port.
+type state struct {
+	Owners map[string]map[string]int `json:"owners"`
+}
+
+// New returns an Allocator that keeps its reservations in stateFile. The file and its
+// directory are created on first use.
+func New(stateFile string) *Allocator {
+	return &Allocator{path: stateFile}
+}
+
+// Allocate returns a port for each name. The same owner and name get the same port on
+// every call, also from another Allocator on the same file; a new port is one that the
+// kernel hands out for 127.0.0.1:0 and that no owner has reserved.
+func (a *Allocator) Allocate(owner string, names ...string) (map[string]int, error) {
+	if owner == "" {
+		return nil, errors.New("allocate ports: owner is empty")
+	}
+	result := make(map[string]int, len(names))
+	err := a.update(func(s *state) (bool, error) {
+		reserved := map[int]bool{}
+		for _, byName := range s.Owners {
+			for _, p := range byName {
+				reserved[p] = true
+			}
+		}
+		byName := s.Owners[owner]
+		changed := false
+		for _, name := range names {
+			if p, ok := byName[name]; ok {
+				result[name] = p
+				continue
+			}
+			p, err := freePort(reserved)
+			if err != nil {
+				return false, fmt.Errorf("allocate port %s for %s: %w", name, owner, err)
+			}
+			if byName == nil {
+				byName = map[string]int{}
+				s.Owners[owner] = byName
+			}
+			byName[name] = p
+			reserved[p] = true
+			result[name] = p
+			changed = true
+		}
+		return changed, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// Release frees all ports of owner. Releasing an unknown owner is no error.
+func (a *Allocator) Release(owner string) error {
+	return a.update(func(s *state) (bool, error) {
+		if _, ok := s.Owners[owner]; !ok {
+			return false, nil
+		}
+		delete(s.Owners, owner)
+		return true, nil
+	})
+}
+
+// Owners returns the owners that hold ports, sorted.
+func (a *Allocator) Owners() ([]string, error) {
+	var owners []string
+	err := a.update(func(s *state) (bool, error) {
+		for o := range s.Owners {
+			owners = append(owners, o)
+		}
+		return false, nil
+	})
+	sort.Strings(owners)
+	return owners, err
+}
+
+// List returns all reservations, sorted by owner and name.
+func (a *Allocator) List() ([]Reservation, error) {
+	var list []Reservation
+	err := a.update(func(s *state) (bool, error) {
+		for o, byName := range s.Owners {
+			for n, p := range byName {
+				list = append(list, Reservation{Owner: o, Name: n, Port: p})
+			}
+		}
+		return false, nil
+	})
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].Owner != list[j].Owner {
+			return list[i].Owner < list[j].Owner
+		}
+		return list[i].Name < list[j].Name
+	})
+	return list, err
+}
+
+// update runs fn on the state while it holds the lock, and writes the state back when fn
+// reports a change.
+func (a *Allocator) update(fn func(*state) (bool, error)) (err error) {
+	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
+		return fmt.Errorf("port state: %w", err)
+	}
+	unlock, err := lock(a.path + ".lock")
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, unlock()) }()
+
+	s := &state{Owners: map[string]map[string]int{}}
+	b, err := os.ReadFile(a.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("read port state: %w", err)
+	case len(b) > 0:
+		if err := json.Unmarshal(b, s); err != nil {
+			return fmt.Errorf("read port state %s: %w", a.path, err)
+		}
+		if s.Owners == nil {
+			s.Owners = map[string]map[string]int{}
+		}
+	}
+	changed, err := fn(s)
+	if err != nil || !changed {
+		return err
+	}
+	return writeAtomic(a.path, s)
+}
+
+// lock takes an exclusive flock on path and returns the function that releases it.
+func lock(path string) (func() error, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock port state: %w", err)
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("lock port state %s: %w", path, err)
+	}
+	// Closing the file releases the lock.
+	return f.Close, nil
+}
+
+func writeAtomic(path string, s *state) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write port state: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write port state: %w", err)
+	}
+	_, err = tmp.Write(append(b, '\n'))
+	err = errors.Join(err, tmp.Sync(), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("write port state %s: %w", path, err)
+	}
+	return nil
+}
+
+// freePort asks the kernel for a free loopback port that is not in reserved.
+func freePort(reserved map[int]bool) (int, error) {
+	for range maxAttempts {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		p := l.Addr().(*net.TCPAddr).Port
+		if err := l.Close(); err != nil {
+			return 0, err
+		}
+		if !reserved[p] {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("no free port after %d attempts", maxAttempts)
+}

@@ -1,0 +1,116 @@
+package ports_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	. "github.com/onsi/gomega"
+
+	"github.com/hortus-dev/hortus/pkg/ports"
+)
+
+func TestAllocateIsIdempotent(t *testing.T) {
+	g := NewWithT(t)
+	a := ports.New(filepath.Join(t.TempDir(), "ports.json"))
+
+	first, err := a.Allocate("shoot-a/etcd", "client", "peer")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(first).To(HaveLen(2))
+	g.Expect(first["client"]).NotTo(Equal(first["peer"]))
+
+	again, err := a.Allocate("shoot-a/etcd", "peer", "client")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(again).To(Equal(first))
+
+	// A new name of the same owner keeps the old ones and gets a port of its own.
+	more, err := a.Allocate("shoot-a/etcd", "client", "metrics")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(more["client"]).To(Equal(first["client"]))
+	g.Expect(more["metrics"]).NotTo(BeElementOf(first["client"], first["peer"]))
+}
+
+func TestAllocatePersistsAcrossInstances(t *testing.T) {
+	g := NewWithT(t)
+	file := filepath.Join(t.TempDir(), "sub", "ports.json")
+
+	first, err := ports.New(file).Allocate("shoot-a/kube-apiserver", "https")
+	g.Expect(err).NotTo(HaveOccurred())
+
+	b := ports.New(file)
+	again, err := b.Allocate("shoot-a/kube-apiserver", "https")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(again).To(Equal(first))
+	g.Expect(b.Owners()).To(Equal([]string{"shoot-a/kube-apiserver"}))
+	g.Expect(b.List()).To(Equal([]ports.Reservation{{Owner: "shoot-a/kube-apiserver", Name: "https", Port: first["https"]}}))
+}
+
+func TestRelease(t *testing.T) {
+	g := NewWithT(t)
+	a := ports.New(filepath.Join(t.TempDir(), "ports.json"))
+
+	_, err := a.Allocate("one", "p")
+	g.Expect(err).NotTo(HaveOccurred())
+	two, err := a.Allocate("two", "p")
+	g.Expect(err).NotTo(HaveOccurred())
+
+	g.Expect(a.Release("one")).To(Succeed())
+	g.Expect(a.Release("unknown")).To(Succeed())
+	g.Expect(a.Owners()).To(Equal([]string{"two"}))
+	g.Expect(a.List()).To(Equal([]ports.Reservation{{Owner: "two", Name: "p", Port: two["p"]}}))
+}
+
+// TestConcurrentAllocatorsNeverCollide lets two Allocators on one file hand out ports from
+// many goroutines. Every port must be unique, and no reservation may get lost: asking again
+// returns the same port.
+func TestConcurrentAllocatorsNeverCollide(t *testing.T) {
+	g := NewWithT(t)
+	file := filepath.Join(t.TempDir(), "ports.json")
+	allocators := []*ports.Allocator{ports.New(file), ports.New(file)}
+
+	const perAllocator = 20
+	var (
+		mu    sync.Mutex
+		got   = map[string]map[string]int{}
+		wg    sync.WaitGroup
+		errCh = make(chan error, 2*perAllocator)
+	)
+	for i, a := range allocators {
+		for j := range perAllocator {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				owner := fmt.Sprintf("owner-%d-%d", i, j)
+				p, err := a.Allocate(owner, "a", "b")
+				if err != nil {
+					errCh <- err
+					return
+				}
+				mu.Lock()
+				got[owner] = p
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	close(errCh)
+	for err := range errCh {
+		g.Expect(err).NotTo(HaveOccurred())
+	}
+
+	seen := map[int]string{}
+	for owner, byName := range got {
+		for name, p := range byName {
+			g.Expect(seen).NotTo(HaveKey(p), "port %d given to %s/%s and %s", p, owner, name, seen[p])
+			seen[p] = owner + "/" + name
+		}
+	}
+	g.Expect(seen).To(HaveLen(2 * 2 * perAllocator))
+
+	check := ports.New(file)
+	g.Expect(check.List()).To(HaveLen(2 * 2 * perAllocator))
+	for owner, byName := range got {
+		g.Expect(check.Allocate(owner, "a", "b")).To(Equal(byName), "reservation of %s lost", owner)
+	}
+}
