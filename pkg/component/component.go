@@ -135,7 +135,7 @@ type Status struct {
 
 // Hash returns a stable digest of the component's description. Executors compare it to
 // tell whether a running instance still matches its description.
-func (c *Component) Hash() string {
+func (c Component) Hash() string {
 	b, err := json.Marshal(c)
 	if err != nil {
 		// Marshalling plain data cannot fail; keep the hash stable and unique anyway.
@@ -146,7 +146,7 @@ func (c *Component) Hash() string {
 }
 
 // Port returns the port with the given name, or 0.
-func (c *Component) Port(name string) int {
+func (c Component) Port(name string) int {
 	for _, p := range c.Ports {
 		if p.Name == name {
 			return p.Port

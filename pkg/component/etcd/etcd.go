@@ -23,7 +23,8 @@ type Config struct {
 	Host string
 	// CAPEM is the etcd CA. Clients must present a certificate signed by it.
 	CAPEM []byte
-	// ServerCertPEM and ServerKeyPEM serve clients and peers.
+	// ServerCertPEM and ServerKeyPEM serve clients and peers. The certificate needs both
+	// server and client usages: etcd's gRPC gateway dials the server with it.
 	ServerCertPEM, ServerKeyPEM []byte
 	// QuotaBackendBytes bounds the database size; 0 keeps etcd's default.
 	QuotaBackendBytes int64

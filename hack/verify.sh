@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Checks what `make verify` promises: gofmt, go vet, go.mod tidy, and that `make generate`
+# leaves the tree unchanged.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail=0
+unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)
+if [[ -n "$unformatted" ]]; then
+	echo "gofmt: these files need formatting (run gofmt -w):" >&2
+	echo "$unformatted" >&2
+	fail=1
+fi
+
+echo "go vet ./..." >&2
+go vet ./... || fail=1
+(cd hack/kube && go vet ./...) || fail=1
+
+go mod tidy
+if ! git diff --quiet -- go.mod go.sum; then
+	echo "go.mod/go.sum are not tidy: run 'go mod tidy' and commit the result" >&2
+	git --no-pager diff --stat -- go.mod go.sum >&2
+	fail=1
+fi
+
+before=$(git status --porcelain)
+make -s generate
+after=$(git status --porcelain)
+if [[ "$before" != "$after" ]]; then
+	echo "generated code is out of date: run 'make generate' and commit the result" >&2
+	fail=1
+fi
+
+if [[ $fail -ne 0 ]]; then
+	echo "verify: FAILED" >&2
+	exit 1
+fi
+echo "verify: OK" >&2

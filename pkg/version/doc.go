@@ -1,0 +1,2 @@
+// Package version holds the build version of Hortus, stamped at link time.
+package version

@@ -1,0 +1,3 @@
+// Package testenv starts a real garden-like test cluster (embedded etcd plus the real
+// kube-apiserver, run by the process executor) for integration tests and benchmarks.
+package testenv
