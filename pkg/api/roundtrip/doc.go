@@ -1,0 +1,3 @@
+// Package roundtrip holds the fuzz round-trip tests of every API group Hortus serves:
+// internal ↔ versioned ↔ JSON and protobuf.
+package roundtrip
