@@ -38,13 +38,13 @@ func TestLookup(t *testing.T) {
 func TestShootWarnings(t *testing.T) {
 	g := NewWithT(t)
 	shoot := &gardencorev1beta1.Shoot{Spec: gardencorev1beta1.ShootSpec{
-		Region:   "local",
+		Region: "local",
 		Provider: gardencorev1beta1.Provider{
 			Type:                 "local",
 			InfrastructureConfig: &runtime.RawExtension{Raw: []byte(`{"a":1}`)},
 			Workers:              []gardencorev1beta1.Worker{{Name: "w", Minimum: 1, Maximum: 2, ProviderConfig: &runtime.RawExtension{Raw: []byte(`{"b":2}`)}}},
 		},
-		Addons:   &gardencorev1beta1.Addons{NginxIngress: &gardencorev1beta1.NginxIngress{Addon: gardencorev1beta1.Addon{Enabled: true}}},
+		Addons: &gardencorev1beta1.Addons{NginxIngress: &gardencorev1beta1.NginxIngress{Addon: gardencorev1beta1.Addon{Enabled: true}}},
 		Kubernetes: gardencorev1beta1.Kubernetes{
 			Version:       "1.36.3",
 			KubeAPIServer: &gardencorev1beta1.KubeAPIServerConfig{EnableAnonymousAuthentication: ptr.To(true)},
