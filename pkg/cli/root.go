@@ -25,6 +25,7 @@ control plane. This one binary holds every Hortus component; pick one with a sub
 	root.AddCommand(
 		newVersionCommand(),
 		newEtcdCommand(),
+		newAPIServerCommand(),
 	)
 	return root
 }

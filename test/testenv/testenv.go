@@ -37,6 +37,9 @@ type Options struct {
 	BinDir string
 	// Logger receives the executor's logs; discarded when unset.
 	Logger logr.Logger
+	// WithGardenAPI also starts the Hortus API server behind the kube-apiserver (see
+	// Environment.StartGardenAPI).
+	WithGardenAPI bool
 }
 
 // Environment is a running test cluster. Its fields are set by Start and read-only after.
@@ -65,7 +68,13 @@ type Environment struct {
 	Executor *process.Executor
 	// Ports hands out loopback ports for further components.
 	Ports *ports.Allocator
+	// GardenAPIURL is the direct URL of the Hortus API server once StartGardenAPI ran;
+	// clients normally reach it through the kube-apiserver (Config).
+	GardenAPIURL string
 
+	// set is the deployed set: etcd, kube-apiserver and, after StartGardenAPI, the Hortus
+	// API server.
+	set    component.Set
 	ownDir bool
 }
 
@@ -104,6 +113,12 @@ func Start(ctx context.Context, o Options) (*Environment, error) {
 	}
 	if err := e.Executor.Deploy(ctx, set); err != nil {
 		return nil, e.cleanup(fmt.Errorf("starting etcd and kube-apiserver: %w", err))
+	}
+	e.set = set
+	if o.WithGardenAPI {
+		if err := e.StartGardenAPI(ctx); err != nil {
+			return nil, e.cleanup(err)
+		}
 	}
 	return e, nil
 }
@@ -175,6 +190,10 @@ func (e *Environment) build() (component.Set, error) {
 		ProxyClientCertPEM:          proxyClient.CertPEM,
 		ProxyClientKeyPEM:           proxyClient.KeyPEM,
 		ServiceClusterIPRange:       ServiceClusterIPRange,
+		// Aggregated API servers run on loopback here, which EndpointSlices refuse: route
+		// APIServices through their Service (an ExternalName Service for the Hortus API
+		// server) instead of its endpoints. See StartGardenAPI.
+		ExtraArgs: map[string]string{"enable-aggregator-routing": "false"},
 	}
 	admin, err := e.UserConfig("hortus-testenv-admin", "system:masters")
 	if err != nil {
@@ -227,7 +246,8 @@ func (e *Environment) WriteKubeconfig(cfg *rest.Config, path string) error {
 	}.WriteFile(path)
 }
 
-// Components reports the state of etcd and kube-apiserver.
+// Components reports the state of etcd, kube-apiserver and, once started, the Hortus API
+// server.
 func (e *Environment) Components(ctx context.Context) ([]component.Status, error) {
 	return e.Executor.Status(ctx, SetName)
 }

@@ -1,0 +1,2 @@
+// Package backupbucket is the REST storage of core.gardener.cloud BackupBuckets (cluster-scoped) with the /status subresource.
+package backupbucket

@@ -1,0 +1,45 @@
+package backupentry
+
+import (
+	"fmt"
+
+	"github.com/gardener/gardener/pkg/apis/core"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/registry/generic"
+	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
+
+	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
+)
+
+// Storage holds the endpoints of BackupEntries.
+type Storage struct {
+	BackupEntry *registry.REST
+	Status      *registry.SubresourceREST
+}
+
+// NewStorage returns the endpoints of BackupEntries on the storage that optsGetter describes.
+func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
+	strategy := NewStrategy(scheme)
+	store := &genericregistry.Store{
+		NewFunc:                   func() runtime.Object { return &core.BackupEntry{} },
+		NewListFunc:               func() runtime.Object { return &core.BackupEntryList{} },
+		PredicateFunc:             registry.Matcher(GetAttrs),
+		DefaultQualifiedResource:  core.Resource("backupentries"),
+		SingularQualifiedResource: core.Resource("backupentry"),
+
+		CreateStrategy:      strategy,
+		UpdateStrategy:      strategy,
+		DeleteStrategy:      strategy,
+		ResetFieldsStrategy: strategy,
+
+		TableConvertor: NewTableConvertor(),
+	}
+	options := &generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}
+	if err := store.CompleteWithOptions(options); err != nil {
+		return Storage{}, fmt.Errorf("backupentries: %w", err)
+	}
+	return Storage{
+		BackupEntry: registry.NewREST(store, []string{"bec"}, []string{"all"}),
+		Status:      registry.NewSubresourceREST(store, NewStatusStrategy(scheme)),
+	}, nil
+}

@@ -1,0 +1,2 @@
+// Package cloudprofile is the REST storage of core.gardener.cloud CloudProfiles (cluster-scoped) with the /status subresource.
+package cloudprofile

@@ -1,0 +1,2 @@
+// Package controllerdeployment is the REST storage of core.gardener.cloud ControllerDeployments (cluster-scoped).
+package controllerdeployment

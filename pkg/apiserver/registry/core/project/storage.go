@@ -1,0 +1,45 @@
+package project
+
+import (
+	"fmt"
+
+	"github.com/gardener/gardener/pkg/apis/core"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/registry/generic"
+	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
+
+	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
+)
+
+// Storage holds the endpoints of Projects.
+type Storage struct {
+	Project *registry.REST
+	Status  *registry.SubresourceREST
+}
+
+// NewStorage returns the endpoints of Projects on the storage that optsGetter describes.
+func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
+	strategy := NewStrategy(scheme)
+	store := &genericregistry.Store{
+		NewFunc:                   func() runtime.Object { return &core.Project{} },
+		NewListFunc:               func() runtime.Object { return &core.ProjectList{} },
+		PredicateFunc:             registry.Matcher(GetAttrs),
+		DefaultQualifiedResource:  core.Resource("projects"),
+		SingularQualifiedResource: core.Resource("project"),
+
+		CreateStrategy:      strategy,
+		UpdateStrategy:      strategy,
+		DeleteStrategy:      strategy,
+		ResetFieldsStrategy: strategy,
+
+		TableConvertor: NewTableConvertor(),
+	}
+	options := &generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}
+	if err := store.CompleteWithOptions(options); err != nil {
+		return Storage{}, fmt.Errorf("projects: %w", err)
+	}
+	return Storage{
+		Project: registry.NewREST(store, nil, nil),
+		Status:  registry.NewSubresourceREST(store, NewStatusStrategy(scheme)),
+	}, nil
+}

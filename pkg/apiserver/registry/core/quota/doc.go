@@ -1,0 +1,2 @@
+// Package quota is the REST storage of core.gardener.cloud Quotas (namespaced).
+package quota

@@ -1,0 +1,2 @@
+// Package secretbinding is the REST storage of core.gardener.cloud SecretBindings (namespaced).
+package secretbinding

@@ -1,0 +1,3 @@
+// Package shoot is the REST storage of core.gardener.cloud Shoots, with the /status and
+// /binding subresources.
+package shoot

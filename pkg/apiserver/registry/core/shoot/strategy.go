@@ -1,0 +1,286 @@
+package shoot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gardener/gardener/pkg/apis/core"
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/apiserver/pkg/storage"
+	"k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
+
+	"github.com/hortus-dev/hortus/pkg/api/core/validation"
+	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
+)
+
+// Field selector paths besides metadata.name and metadata.namespace.
+const (
+	FieldSeedName         = "spec.seedName"
+	FieldStatusSeedName   = "status.seedName"
+	FieldCloudProfileName = "spec.cloudProfileName"
+	FieldCloudProfileRef  = "spec.cloudProfile.name"
+	FieldCloudProfileKind = "spec.cloudProfile.kind"
+	FieldProviderType     = "spec.provider.type"
+)
+
+// FieldLabels are the field selector paths that Shoots support.
+var FieldLabels = []string{
+	"metadata.name", "metadata.namespace",
+	FieldSeedName, FieldStatusSeedName,
+	FieldCloudProfileName, FieldCloudProfileRef, FieldCloudProfileKind,
+	FieldProviderType,
+}
+
+// ConvertFieldLabel accepts the field selector paths of FieldLabels. It also accepts
+// spec.cloudProfile.Name and spec.cloudProfile.Kind, the spelling of Gardener's own field
+// constants, and maps them to the lower-case paths.
+func ConvertFieldLabel(label, value string) (string, string, error) {
+	switch label {
+	case "spec.cloudProfile.Name":
+		return FieldCloudProfileRef, value, nil
+	case "spec.cloudProfile.Kind":
+		return FieldCloudProfileKind, value, nil
+	}
+	for _, l := range FieldLabels {
+		if l == label {
+			return label, value, nil
+		}
+	}
+	return "", "", fmt.Errorf("field label not supported for shoots: %s", label)
+}
+
+// groupVersions are the versions that serve Shoots, for the reset fields of server-side apply.
+var groupVersions = []schema.GroupVersion{gardencorev1beta1.SchemeGroupVersion}
+
+// Strategy handles creates, updates and deletes of Shoots through the main endpoint.
+type Strategy struct {
+	registry.Strategy
+}
+
+// NewStrategy returns the strategy of the main endpoint.
+func NewStrategy(typer runtime.ObjectTyper) Strategy {
+	return Strategy{registry.NewStrategy(typer, true)}
+}
+
+// AllowUnconditionalUpdate is false, as in Gardener: an update must name the
+// resourceVersion it read, so that no writer overwrites a change it has not seen.
+func (Strategy) AllowUnconditionalUpdate() bool { return false }
+
+// PrepareForCreate clears the status, which only the gardenlet writes, starts the
+// generation at 1 and defaults the kind of spec.cloudProfile. spec.seedName may be set on
+// create: that pins the shoot to a seed.
+func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
+	shoot := obj.(*core.Shoot)
+	shoot.Generation = 1
+	shoot.Status = core.ShootStatus{}
+	defaultCloudProfileKind(shoot)
+}
+
+// PrepareForUpdate keeps the status, defaults the kind of spec.cloudProfile, and bumps the
+// generation when the spec changes or the deletion timestamp is set.
+func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
+	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
+	newShoot.Status = oldShoot.Status
+	if newShoot.DeletionTimestamp == nil {
+		defaultCloudProfileKind(newShoot)
+	}
+	registry.BumpGeneration(newShoot, oldShoot, !apiequality.Semantic.DeepEqual(newShoot.Spec, oldShoot.Spec))
+}
+
+// defaultCloudProfileKind sets an empty spec.cloudProfile.kind to CloudProfile, as
+// Gardener's strategy does. spec.cloudProfileName is left alone: the field selectors and
+// the table read whichever of the two is set.
+func defaultCloudProfileKind(shoot *core.Shoot) {
+	if ref := shoot.Spec.CloudProfile; ref != nil && ref.Kind == "" {
+		ref.Kind = v1beta1constants.CloudProfileReferenceKindCloudProfile
+	}
+}
+
+// Validate validates a new Shoot.
+func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
+	return validation.ValidateShoot(obj.(*core.Shoot))
+}
+
+// ValidateUpdate validates an update. spec.seedName can only be set or changed through
+// the shoots/binding subresource, so an update that changes it is rejected.
+func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
+	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
+	allErrs := validation.ValidateShootSeedNameUpdate(newShoot, oldShoot)
+	return append(allErrs, validation.ValidateShootUpdate(newShoot, oldShoot)...)
+}
+
+// Canonicalize maintains the name.seed.gardener.cloud/<seed> labels for spec.seedName and
+// status.seedName, as Gardener does.
+func (Strategy) Canonicalize(obj runtime.Object) {
+	maintainSeedNameLabels(obj.(*core.Shoot))
+}
+
+// GetResetFields names the fields that the main endpoint ignores: the status.
+func (Strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
+	return registry.ResetFields(groupVersions, "status")
+}
+
+func maintainSeedNameLabels(shoot *core.Shoot) {
+	for k := range shoot.Labels {
+		if strings.HasPrefix(k, v1beta1constants.LabelPrefixSeedName) {
+			delete(shoot.Labels, k)
+		}
+	}
+	for _, name := range []*string{shoot.Spec.SeedName, shoot.Status.SeedName} {
+		if name == nil || *name == "" {
+			continue
+		}
+		if shoot.Labels == nil {
+			shoot.Labels = map[string]string{}
+		}
+		shoot.Labels[v1beta1constants.LabelPrefixSeedName+*name] = "true"
+	}
+}
+
+// StatusStrategy handles updates through shoots/status: only the status changes.
+type StatusStrategy struct {
+	Strategy
+}
+
+// NewStatusStrategy returns the strategy of the status subresource.
+func NewStatusStrategy(typer runtime.ObjectTyper) StatusStrategy {
+	return StatusStrategy{NewStrategy(typer)}
+}
+
+// PrepareForUpdate keeps the spec; the generation stays.
+func (StatusStrategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
+	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
+	newShoot.Spec = oldShoot.Spec
+}
+
+// ValidateUpdate has nothing to check beyond the metadata, which the generic store
+// validates: the spec is the stored one, and the status is written by Hortus' own
+// components. A status validation (Gardener's ValidateShootStatusUpdate) belongs here once
+// the validation package has one.
+func (StatusStrategy) ValidateUpdate(_ context.Context, _, _ runtime.Object) field.ErrorList {
+	return nil
+}
+
+// GetResetFields names the fields that /status ignores: the spec.
+func (StatusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
+	return registry.ResetFields(groupVersions, "spec")
+}
+
+// BindingStrategy handles updates through shoots/binding: the scheduler sets
+// spec.seedName, and a migration changes it. Nothing else of the spec, and not the status,
+// changes.
+type BindingStrategy struct {
+	Strategy
+}
+
+// NewBindingStrategy returns the strategy of the binding subresource.
+func NewBindingStrategy(typer runtime.ObjectTyper) BindingStrategy {
+	return BindingStrategy{NewStrategy(typer)}
+}
+
+// PrepareForUpdate takes only spec.seedName from the request and bumps the generation
+// when it changed.
+func (BindingStrategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
+	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
+	seedName := newShoot.Spec.SeedName
+	newShoot.Spec = *oldShoot.Spec.DeepCopy()
+	newShoot.Spec.SeedName = seedName
+	newShoot.Status = oldShoot.Status
+	registry.BumpGeneration(newShoot, oldShoot, !apiequality.Semantic.DeepEqual(newShoot.Spec, oldShoot.Spec))
+}
+
+// ValidateUpdate requires a seed name that is not removed, then validates the update.
+func (BindingStrategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
+	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
+	allErrs := validation.ValidateShootBindingUpdate(newShoot, oldShoot)
+	return append(allErrs, validation.ValidateShootUpdate(newShoot, oldShoot)...)
+}
+
+// GetResetFields names the fields that /binding ignores: the status.
+func (BindingStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
+	return registry.ResetFields(groupVersions, "status")
+}
+
+// SelectableFields returns the fields of a Shoot that field selectors match. When only
+// one of spec.cloudProfileName and spec.cloudProfile is set, the selectors of both read
+// it, as Gardener keeps the two in sync.
+func SelectableFields(shoot *core.Shoot) fields.Set {
+	set := make(fields.Set, 10)
+	set[FieldSeedName] = deref(shoot.Spec.SeedName)
+	set[FieldStatusSeedName] = deref(shoot.Status.SeedName)
+	name, kind := cloudProfile(shoot)
+	set[FieldCloudProfileName] = deref(shoot.Spec.CloudProfileName)
+	if set[FieldCloudProfileName] == "" && kind == v1beta1constants.CloudProfileReferenceKindCloudProfile {
+		set[FieldCloudProfileName] = name
+	}
+	set[FieldCloudProfileRef] = name
+	set[FieldCloudProfileKind] = kind
+	set[FieldProviderType] = shoot.Spec.Provider.Type
+	return generic.AddObjectMetaFieldsSet(set, &shoot.ObjectMeta, true)
+}
+
+// cloudProfile returns the name and kind of the shoot's cloud profile reference, from
+// spec.cloudProfile or else spec.cloudProfileName.
+func cloudProfile(shoot *core.Shoot) (name, kind string) {
+	if ref := shoot.Spec.CloudProfile; ref != nil {
+		kind = ref.Kind
+		if kind == "" {
+			kind = v1beta1constants.CloudProfileReferenceKindCloudProfile
+		}
+		return ref.Name, kind
+	}
+	if n := deref(shoot.Spec.CloudProfileName); n != "" {
+		return n, v1beta1constants.CloudProfileReferenceKindCloudProfile
+	}
+	return "", ""
+}
+
+// GetAttrs returns the labels and selectable fields of a Shoot.
+func GetAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
+	shoot, ok := obj.(*core.Shoot)
+	if !ok {
+		return nil, nil, fmt.Errorf("not a Shoot: %T", obj)
+	}
+	return shoot.Labels, SelectableFields(shoot), nil
+}
+
+// SeedNameTriggerFunc returns spec.seedName, the value the watch cache dispatches
+// events on: a watch with fieldSelector=spec.seedName=<seed> only sees the events of
+// that seed's shoots without filtering every event.
+func SeedNameTriggerFunc(obj runtime.Object) string {
+	if shoot, ok := obj.(*core.Shoot); ok {
+		return deref(shoot.Spec.SeedName)
+	}
+	return ""
+}
+
+// Indexers index the watch cache by spec.seedName, so that a list with that field
+// selector reads only the matching shoots.
+func Indexers() *cache.Indexers {
+	return &cache.Indexers{
+		storage.FieldIndex(FieldSeedName): func(obj any) ([]string, error) {
+			shoot, ok := obj.(*core.Shoot)
+			if !ok {
+				return nil, fmt.Errorf("not a Shoot: %T", obj)
+			}
+			return []string{deref(shoot.Spec.SeedName)}, nil
+		},
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
