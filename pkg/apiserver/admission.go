@@ -11,6 +11,14 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
 	"k8s.io/client-go/rest"
+
+	"github.com/hortus-dev/hortus/pkg/admission/deletionconfirmation"
+	"github.com/hortus-dev/hortus/pkg/admission/extensionvalidator"
+	"github.com/hortus-dev/hortus/pkg/admission/projectmutator"
+	"github.com/hortus-dev/hortus/pkg/admission/resourcereferencemanager"
+	"github.com/hortus-dev/hortus/pkg/admission/shootmutator"
+	"github.com/hortus-dev/hortus/pkg/admission/shootquotavalidator"
+	"github.com/hortus-dev/hortus/pkg/admission/shootvalidator"
 )
 
 // AdmissionPlugin is one of Hortus' own admission plugins.
@@ -30,7 +38,15 @@ type AdmissionPlugin struct {
 // ShootValidator, defaulting, quota, the reference manager, the extension validator):
 // each adds one entry here. A plugin that needs to read Hortus' own API implements
 // WantsLoopbackClientConfig.
-var hortusAdmissionPlugins = []AdmissionPlugin{}
+var hortusAdmissionPlugins = []AdmissionPlugin{
+	{Name: resourcereferencemanager.PluginName, Register: resourcereferencemanager.Register},
+	{Name: extensionvalidator.PluginName, Register: extensionvalidator.Register},
+	{Name: shootquotavalidator.PluginName, Register: shootquotavalidator.Register},
+	{Name: shootmutator.PluginName, Register: shootmutator.Register},
+	{Name: shootvalidator.PluginName, Register: shootvalidator.Register},
+	{Name: projectmutator.PluginName, Register: projectmutator.Register},
+	{Name: deletionconfirmation.PluginName, Register: deletionconfirmation.Register},
+}
 
 // The admission plugins of k8s.io/apiserver that the server runs. All of them work against
 // the garden kube-apiserver, which the server reaches through --kubeconfig:

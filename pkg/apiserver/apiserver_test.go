@@ -88,7 +88,11 @@ func TestOptions(t *testing.T) {
 	g.Expect(o.Recommended.SecureServing.BindPort).To(Equal(apiserver.DefaultSecurePort))
 	g.Expect(o.Admission).To(BeIdenticalTo(o.Recommended.Admission))
 	g.Expect(o.Admission.RecommendedPluginOrder).To(HaveExactElements(
-		"NamespaceLifecycle", "MutatingAdmissionPolicy", "MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook"))
+		"NamespaceLifecycle",
+		"ResourceReferenceManager", "ExtensionValidator", "ShootQuotaValidator", "ShootMutator", "ShootValidator",
+		"ProjectMutator", "DeletionConfirmation",
+		"MutatingAdmissionPolicy", "MutatingAdmissionWebhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionWebhook"))
+	g.Expect(o.Admission.DefaultOffPlugins.UnsortedList()).To(BeEmpty())
 
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	for _, f := range o.Flags().FlagSets {

@@ -14,10 +14,13 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// newShoot returns a workerless Shoot in namespace that the server accepts.
+// newShoot returns a workerless Shoot in namespace that the server accepts. Its deletion is
+// confirmed, so that the tests may delete it.
 func newShoot(namespace, name string) *gardencorev1beta1.Shoot {
 	return &gardencorev1beta1.Shoot{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Annotations: map[string]string{
+			"confirmation.gardener.cloud/deletion": "true",
+		}},
 		Spec: gardencorev1beta1.ShootSpec{
 			CloudProfile: &gardencorev1beta1.CloudProfileReference{Name: "local"},
 			Region:       "local",

@@ -55,7 +55,10 @@ var _ = Describe("Projects", func() {
 	It("keep spec.namespace once set and print Gardener's columns", func(ctx context.Context) {
 		ns := newNamespace(ctx)
 		project := &gardencorev1beta1.Project{
-			ObjectMeta: metav1.ObjectMeta{Name: strings.TrimPrefix(ns, "garden-")},
+			ObjectMeta: metav1.ObjectMeta{
+				Name:        strings.TrimPrefix(ns, "garden-"),
+				Annotations: map[string]string{"confirmation.gardener.cloud/deletion": "true"},
+			},
 			Spec: gardencorev1beta1.ProjectSpec{
 				Namespace: ptr.To(ns),
 				Owner:     &rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "alice"},
@@ -140,6 +143,20 @@ var _ = Describe("Gardener's example manifests", func() {
 		for _, name := range []string{"garden", "garden-dev", "garden-local", "garden-trial"} {
 			_ = kubectlMayFail(ctx, "create", "namespace", name)
 		}
+		// The example Seed uses extensions of these kinds and types. (The suite applies
+		// provider-local/cloudprofile.yaml.)
+		registration := &gardencorev1beta1.ControllerRegistration{
+			ObjectMeta: metav1.ObjectMeta{GenerateName: "example-seed-"},
+			Spec: gardencorev1beta1.ControllerRegistrationSpec{Resources: []gardencorev1beta1.ControllerResource{
+				{Kind: "ControlPlane", Type: "<provider-name>"},
+				{Kind: "BackupBucket", Type: "<provider-name>"},
+				{Kind: "BackupEntry", Type: "<provider-name>"},
+				{Kind: "DNSRecord", Type: "aws-route53"},
+				{Kind: "Extension", Type: "foobar", ClusterCompatibility: []gardencorev1beta1.ClusterType{gardencorev1beta1.ClusterTypeSeed}},
+			}},
+		}
+		Expect(c.Create(ctx, registration)).To(Succeed())
+		DeferCleanup(func(ctx context.Context) { Expect(client.IgnoreNotFound(c.Delete(ctx, registration))).To(Succeed()) })
 		for _, file := range []string{
 			"generic/05-project-dev.yaml",
 			"generic/11-internal-secret.yaml",
@@ -149,7 +166,6 @@ var _ = Describe("Gardener's example manifests", func() {
 			"generic/60-quota.yaml",
 			"generic/80-credentialsbinding.yaml",
 			"generic/81-exposureclass.yaml",
-			"provider-local/cloudprofile.yaml",
 			"provider-local/project.yaml",
 			"provider-local/secretbinding.yaml",
 			"provider-local/credentialsbinding.yaml",

@@ -36,14 +36,14 @@ var _ = Describe("Shoots", func() {
 		Expect(c.Get(ctx, client.ObjectKeyFromObject(shoot), got)).To(Succeed())
 		Expect(got.Spec.Region).To(Equal("local"))
 
-		got.Spec.Kubernetes.Version = "1.33.1"
+		got.Spec.Kubernetes.Version = "1.34.3"
 		Expect(c.Update(ctx, got)).To(Succeed())
 		Expect(got.Generation).To(Equal(int64(2)))
 
 		list := &gardencorev1beta1.ShootList{}
 		Expect(c.List(ctx, list, client.InNamespace(ns))).To(Succeed())
 		Expect(list.Items).To(HaveLen(1))
-		Expect(list.Items[0].Spec.Kubernetes.Version).To(Equal("1.33.1"))
+		Expect(list.Items[0].Spec.Kubernetes.Version).To(Equal("1.34.3"))
 
 		Expect(c.Delete(ctx, got)).To(Succeed())
 		Eventually(func() error { return c.Get(ctx, client.ObjectKeyFromObject(shoot), got) }).Should(Satisfy(apierrors.IsNotFound))
@@ -89,10 +89,10 @@ var _ = Describe("Shoots", func() {
 
 		// A spec update does not change the status.
 		got.Status.IsHibernated = false
-		got.Spec.Kubernetes.Version = "1.33.2"
+		got.Spec.Kubernetes.Version = "1.34.3"
 		Expect(c.Update(ctx, got)).To(Succeed())
 		Expect(c.Get(ctx, client.ObjectKeyFromObject(shoot), got)).To(Succeed())
-		Expect(got.Spec.Kubernetes.Version).To(Equal("1.33.2"))
+		Expect(got.Spec.Kubernetes.Version).To(Equal("1.34.3"))
 		Expect(got.Status.IsHibernated).To(BeTrue())
 	})
 
@@ -124,7 +124,7 @@ var _ = Describe("Shoots", func() {
 
 		// An update that keeps the seed name passes.
 		Expect(c.Get(ctx, client.ObjectKeyFromObject(shoot), got)).To(Succeed())
-		got.Spec.Kubernetes.Version = "1.33.3"
+		got.Spec.Kubernetes.Version = "1.34.3"
 		Expect(c.Update(ctx, got)).To(Succeed())
 	})
 
@@ -251,10 +251,10 @@ spec:
 `
 		}
 		Expect(kubectlStdin(ctx, manifest("1.33.0"), "apply", "--server-side", "-f", "-")).To(ContainSubstring("serverside-applied"))
-		Expect(kubectlStdin(ctx, manifest("1.33.1"), "apply", "--server-side", "-f", "-")).To(ContainSubstring("serverside-applied"))
+		Expect(kubectlStdin(ctx, manifest("1.34.3"), "apply", "--server-side", "-f", "-")).To(ContainSubstring("serverside-applied"))
 		got := &gardencorev1beta1.Shoot{}
 		Expect(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "applied"}, got)).To(Succeed())
-		Expect(got.Spec.Kubernetes.Version).To(Equal("1.33.1"))
+		Expect(got.Spec.Kubernetes.Version).To(Equal("1.34.3"))
 		Expect(got.Generation).To(Equal(int64(2)))
 		Expect(got.ManagedFields).NotTo(BeEmpty())
 	})

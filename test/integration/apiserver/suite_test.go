@@ -49,7 +49,40 @@ var _ = BeforeSuite(func(ctx context.Context) {
 	})
 	c, err = client.New(env.Config, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
+	createFixtures(ctx)
 }, NodeTimeout(3*60e9))
+
+// createFixtures creates what Hortus' admission plugins expect of a garden, as a Gardener
+// landscape has it: provider-local's CloudProfile "local" (which newShoot references), the
+// ControllerRegistrations of provider-local and calico, and the seeds seed-a and seed-b
+// that the tests schedule Shoots to.
+func createFixtures(ctx context.Context) {
+	Expect(kubectl(ctx, "apply", "-f", compatDir+"/provider-local/cloudprofile.yaml")).To(ContainSubstring("created"))
+	for _, registration := range []*gardencorev1beta1.ControllerRegistration{
+		{
+			ObjectMeta: metav1.ObjectMeta{Name: "provider-local"},
+			Spec: gardencorev1beta1.ControllerRegistrationSpec{Resources: []gardencorev1beta1.ControllerResource{
+				{Kind: "ControlPlane", Type: "local"},
+				{Kind: "Infrastructure", Type: "local"},
+				{Kind: "Worker", Type: "local"},
+				{Kind: "OperatingSystemConfig", Type: "local"},
+			}},
+		},
+		{
+			ObjectMeta: metav1.ObjectMeta{Name: "networking-calico"},
+			Spec: gardencorev1beta1.ControllerRegistrationSpec{Resources: []gardencorev1beta1.ControllerResource{
+				{Kind: "Network", Type: "calico"},
+			}},
+		},
+	} {
+		Expect(c.Create(ctx, registration)).To(Succeed())
+	}
+	for _, name := range []string{"seed-a", "seed-b"} {
+		seed := newSeed("")
+		seed.GenerateName, seed.Name = "", name
+		Expect(c.Create(ctx, seed)).To(Succeed())
+	}
+}
 
 // newNamespace creates a namespace of its own for one test and deletes it afterwards.
 func newNamespace(ctx context.Context) string {
