@@ -318,3 +318,20 @@ func RepoRoot() (string, error) {
 		dir = parent
 	}
 }
+
+// CompatDir returns the directory of Gardener's example manifests that Hortus must accept:
+// $HORTUS_COMPAT_DIR, else shared/compat/gardener-examples beside the repository.
+func CompatDir() (string, error) {
+	if dir := os.Getenv("HORTUS_COMPAT_DIR"); dir != "" {
+		return dir, nil
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(filepath.Dir(root), "shared", "compat", "gardener-examples")
+	if _, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("gardener example manifests not found at %s (expected ../shared beside the repository; set HORTUS_COMPAT_DIR): %w", dir, err)
+	}
+	return dir, nil
+}

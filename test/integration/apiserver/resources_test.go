@@ -13,10 +13,18 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hortus-dev/hortus/test/testenv"
 )
 
 // compatDir holds Gardener's example manifests, which Hortus must accept.
-const compatDir = "/work/shared/compat/gardener-examples"
+var compatDir = func() string {
+	dir, err := testenv.CompatDir()
+	if err != nil {
+		panic(err)
+	}
+	return dir
+}()
 
 var _ = Describe("Seeds", func() {
 	It("are cluster-scoped and go through create, status, update and delete", func(ctx context.Context) {
@@ -157,6 +165,8 @@ var _ = Describe("Gardener's example manifests", func() {
 		}
 		Expect(c.Create(ctx, registration)).To(Succeed())
 		DeferCleanup(func(ctx context.Context) { Expect(client.IgnoreNotFound(c.Delete(ctx, registration))).To(Succeed()) })
+		// The provider-local CredentialsBinding names this Secret.
+		_ = kubectlMayFail(ctx, "create", "secret", "generic", "local", "-n", "garden-local")
 		for _, file := range []string{
 			"generic/05-project-dev.yaml",
 			"generic/11-internal-secret.yaml",
@@ -169,12 +179,24 @@ var _ = Describe("Gardener's example manifests", func() {
 			"provider-local/project.yaml",
 			"provider-local/secretbinding.yaml",
 			"provider-local/credentialsbinding.yaml",
+			"provider-local/shoot.yaml",
+			"provider-local/shoot-workerless.yaml",
 		} {
 			out := kubectl(ctx, "apply", "-f", compatDir+"/"+file)
-			Expect(out).To(ContainSubstring("created"), file)
+			Expect(out).To(MatchRegexp(`(created|unchanged|configured)`), file)
 			DeferCleanup(func(ctx context.Context) {
+				_ = kubectlMayFail(ctx, "annotate", "-f", compatDir+"/"+file, "confirmation.gardener.cloud/deletion=true", "--overwrite")
 				_ = kubectlMayFail(ctx, "delete", "-f", compatDir+"/"+file, "--ignore-not-found", "--wait=false")
 			})
+			// What was applied reads back unchanged, plus defaults.
+			for _, doc := range gardenerDocs(file) {
+				stored := kubectlJSON(ctx, "get", "-f", "-", "-o", "json", doc)
+				Expect(subsetDiff("", doc, stored)).To(BeEmpty(), "%s: %s/%s reads back with other values", file, doc["kind"], name(doc))
+			}
 		}
-	})
+		shoot := &gardencorev1beta1.Shoot{}
+		Expect(c.Get(ctx, client.ObjectKey{Namespace: "garden-local", Name: "local"}, shoot)).To(Succeed())
+		Expect(shoot.Spec.Kubernetes.Version).NotTo(BeEmpty(), "the version is defaulted from the cloud profile")
+		Expect(shoot.Spec.Maintenance).NotTo(BeNil(), "a maintenance window is defaulted")
+		})
 })

@@ -29,8 +29,9 @@ import (
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
 )
 
-// examplesDir holds unmodified example manifests from the Gardener project; see its README.
-const examplesDir = "/work/shared/compat/gardener-examples"
+// examplesDir holds Gardener's example manifests: shared/ beside the repository, whose
+// root is four levels above this package.
+const examplesDir = "../../../../../shared/compat/gardener-examples"
 
 // skippedKinds are kinds in the examples that are not Gardener's and not validated here.
 var skippedKinds = map[string]bool{"Namespace": true, "Secret": true}
