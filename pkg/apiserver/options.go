@@ -3,7 +3,9 @@ package apiserver
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
+	"time"
 
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
@@ -17,6 +19,7 @@ import (
 	openapinamer "k8s.io/apiserver/pkg/endpoints/openapi"
 	_ "k8s.io/component-base/logs/json/register"
 
+	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/shoot"
 	"github.com/hortus-dev/hortus/pkg/generated/openapi"
 	"github.com/hortus-dev/hortus/pkg/version"
 )
@@ -45,6 +48,10 @@ type Options struct {
 	Logs *logsv1.LoggingConfiguration
 	// AlternateDNS are further names for a self-signed serving certificate.
 	AlternateDNS []string
+	// AdminKubeconfigMaxExpiration and ViewerKubeconfigMaxExpiration cap the validity of
+	// the kubeconfigs of shoots/adminkubeconfig and shoots/viewerkubeconfig.
+	AdminKubeconfigMaxExpiration  time.Duration
+	ViewerKubeconfigMaxExpiration time.Duration
 }
 
 // NewOptions returns the options with their defaults.
@@ -52,6 +59,9 @@ func NewOptions() *Options {
 	o := &Options{
 		Recommended: genericoptions.NewRecommendedOptions(DefaultEtcdPathPrefix, Codecs.LegacyCodec(ServedGroupVersions...)),
 		Logs:        logsv1.NewLoggingConfiguration(),
+
+		AdminKubeconfigMaxExpiration:  shoot.DefaultKubeconfigMaxExpiration,
+		ViewerKubeconfigMaxExpiration: shoot.DefaultKubeconfigMaxExpiration,
 	}
 	o.Admission = o.Recommended.Admission
 	registerAdmissionPlugins(o.Admission)
@@ -77,6 +87,11 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fss.FlagSet("secure serving").StringSliceVar(&o.AlternateDNS, "alternate-dns", o.AlternateDNS,
 		"Further DNS names for the self-signed serving certificate that is generated when no --tls-cert-file is given.")
 	r.CoreAPI.AddFlags(fss.FlagSet("garden kube-apiserver"))
+	shoots := fss.FlagSet("shoots")
+	shoots.DurationVar(&o.AdminKubeconfigMaxExpiration, "shoot-admin-kubeconfig-max-expiration", o.AdminKubeconfigMaxExpiration,
+		"The longest validity of a kubeconfig from shoots/adminkubeconfig; a request for more gets this much (1h to 2^32s).")
+	shoots.DurationVar(&o.ViewerKubeconfigMaxExpiration, "shoot-viewer-kubeconfig-max-expiration", o.ViewerKubeconfigMaxExpiration,
+		"The longest validity of a kubeconfig from shoots/viewerkubeconfig; a request for more gets this much (1h to 2^32s).")
 	r.Authentication.AddFlags(fss.FlagSet("authentication"))
 	r.Authorization.AddFlags(fss.FlagSet("authorization"))
 	r.Admission.AddFlags(fss.FlagSet("admission"))
@@ -103,11 +118,29 @@ func (o *Options) Complete() error {
 
 // Validate checks the options and applies the logging configuration.
 func (o *Options) Validate() error {
-	errs := o.Recommended.Validate()
+	errs := append(o.Recommended.Validate(), o.validateShoots()...)
 	if err := logsv1.ValidateAndApply(o.Logs, nil); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// validateShoots checks the options of the shoot subresources: the longest validity of a
+// kubeconfig lies between one hour and 2^32 seconds, as in Gardener.
+func (o *Options) validateShoots() []error {
+	var errs []error
+	for _, f := range []struct {
+		flag  string
+		value time.Duration
+	}{
+		{"--shoot-admin-kubeconfig-max-expiration", o.AdminKubeconfigMaxExpiration},
+		{"--shoot-viewer-kubeconfig-max-expiration", o.ViewerKubeconfigMaxExpiration},
+	} {
+		if f.value < time.Hour || f.value > time.Duration(math.MaxUint32)*time.Second {
+			errs = append(errs, fmt.Errorf("%s must be between 1 hour and 2^32 seconds, got %s", f.flag, f.value))
+		}
+	}
+	return errs
 }
 
 // Config returns the server configuration. Without --tls-cert-file it generates a
@@ -173,5 +206,9 @@ func (o *Options) Config() (*Config, error) {
 	if err := r.Admission.ApplyTo(&c.Config, c.SharedInformerFactory, kubeClient, dynamicClient, r.FeatureGate, c.EffectiveVersion, initializers...); err != nil {
 		return nil, fmt.Errorf("admission: %w", err)
 	}
-	return &Config{GenericConfig: c}, nil
+	return &Config{GenericConfig: c, Extra: ExtraConfig{
+		GardenClient:                  kubeClient,
+		AdminKubeconfigMaxExpiration:  o.AdminKubeconfigMaxExpiration,
+		ViewerKubeconfigMaxExpiration: o.ViewerKubeconfigMaxExpiration,
+	}}, nil
 }

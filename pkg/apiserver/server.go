@@ -3,17 +3,32 @@ package apiserver
 import (
 	"context"
 	"fmt"
+	"time"
 
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/client-go/kubernetes"
 )
 
 // Config is the configuration of the server.
 type Config struct {
 	GenericConfig *genericapiserver.RecommendedConfig
+	Extra         ExtraConfig
+}
+
+// ExtraConfig is the configuration of Hortus' own endpoints.
+type ExtraConfig struct {
+	// GardenClient talks to the garden kube-apiserver as the server (--kubeconfig); the
+	// kubeconfig subresources read the shoots' ConfigMaps "<shoot>.ca-cluster" with it.
+	GardenClient kubernetes.Interface
+	// AdminKubeconfigMaxExpiration and ViewerKubeconfigMaxExpiration cap the validity of
+	// the kubeconfigs of shoots/adminkubeconfig and shoots/viewerkubeconfig.
+	AdminKubeconfigMaxExpiration  time.Duration
+	ViewerKubeconfigMaxExpiration time.Duration
 }
 
 type completedConfig struct {
 	generic genericapiserver.CompletedConfig
+	extra   ExtraConfig
 }
 
 // CompletedConfig is a Config after Complete; only it can create a server.
@@ -23,7 +38,7 @@ type CompletedConfig struct {
 
 // Complete fills in the defaults of the generic configuration.
 func (c *Config) Complete() CompletedConfig {
-	return CompletedConfig{&completedConfig{generic: c.GenericConfig.Complete()}}
+	return CompletedConfig{&completedConfig{generic: c.GenericConfig.Complete(), extra: c.Extra}}
 }
 
 // Server is the Hortus API server.
@@ -37,7 +52,7 @@ func (c CompletedConfig) New() (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the generic API server: %w", err)
 	}
-	groups, err := apiGroups(c.generic.RESTOptionsGetter)
+	groups, err := apiGroups(c.generic.RESTOptionsGetter, c.extra)
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func newStorageFactory(o *Options, effectiveVersion basecompatibility.EffectiveV
 }
 
 // apiGroups builds the served API groups on the storage that optsGetter describes.
-func apiGroups(optsGetter generic.RESTOptionsGetter) ([]*genericapiserver.APIGroupInfo, error) {
+func apiGroups(optsGetter generic.RESTOptionsGetter, extra ExtraConfig) ([]*genericapiserver.APIGroupInfo, error) {
 	var errs []error
 	add := func(storage map[string]rest.Storage, resource string, s rest.Storage, err error) {
 		if err != nil {
@@ -135,6 +135,24 @@ func apiGroups(optsGetter generic.RESTOptionsGetter) ([]*genericapiserver.APIGro
 
 	internalSecrets, err := internalsecret.NewStorage(Scheme, optsGetter)
 	add(coreV1beta1, "internalsecrets", internalSecrets.InternalSecret, err)
+
+	// shoots/adminkubeconfig and shoots/viewerkubeconfig take authentication.gardener.cloud
+	// requests; that group is not served on its own, as in Gardener.
+	if shoots.Shoot != nil && internalSecrets.InternalSecret != nil {
+		kubeconfigs := shoot.KubeconfigOptions{
+			Scheme:          Scheme,
+			Shoots:          shoots.Shoot,
+			InternalSecrets: internalSecrets.InternalSecret,
+		}
+		if extra.GardenClient != nil {
+			kubeconfigs.ConfigMaps = extra.GardenClient.CoreV1()
+		}
+		admin, viewer := kubeconfigs, kubeconfigs
+		admin.MaxExpiration = extra.AdminKubeconfigMaxExpiration
+		viewer.MaxExpiration = extra.ViewerKubeconfigMaxExpiration
+		add(coreV1beta1, "shoots/adminkubeconfig", shoot.NewAdminKubeconfigREST(admin), nil)
+		add(coreV1beta1, "shoots/viewerkubeconfig", shoot.NewViewerKubeconfigREST(viewer), nil)
+	}
 
 	shootStates, err := shootstate.NewStorage(Scheme, optsGetter)
 	add(coreV1beta1, "shootstates", shootStates.ShootState, err)

@@ -143,14 +143,17 @@ func (e *Environment) StartGardenAPI(ctx context.Context) error {
 // grantGardenAPIRights gives the Hortus API server's user what an aggregated API server
 // needs at the kube-apiserver: TokenReviews and SubjectAccessReviews
 // (system:auth-delegator), the front-proxy configuration in kube-system
-// (extension-apiserver-authentication-reader), and reading Namespaces and admission
-// configurations for its admission plugins.
+// (extension-apiserver-authentication-reader), reading Namespaces and admission
+// configurations for its admission plugins, and reading ConfigMaps for the shoots' cluster
+// CAs ("<shoot>.ca-cluster") that shoots/adminkubeconfig and shoots/viewerkubeconfig put
+// into kubeconfigs.
 func grantGardenAPIRights(ctx context.Context, c kubernetes.Interface) error {
 	subjects := []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: GardenAPIUser}}
 	reader := &rbacv1.ClusterRole{
 		ObjectMeta: metav1.ObjectMeta{Name: "hortus:apiserver"},
 		Rules: []rbacv1.PolicyRule{
 			{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get", "list", "watch"}},
+			{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}},
 			{APIGroups: []string{"admissionregistration.k8s.io"}, Resources: []string{
 				"mutatingwebhookconfigurations", "validatingwebhookconfigurations",
 				"mutatingadmissionpolicies", "mutatingadmissionpolicybindings",

@@ -20,12 +20,17 @@ type Strategy struct {
 	runtime.ObjectTyper
 	names.NameGenerator
 	namespaced bool
+	// scheme converts and defaults objects for the warnings; nil when the typer is not a
+	// *runtime.Scheme.
+	scheme *runtime.Scheme
 }
 
 // NewStrategy returns the shared part of a strategy for a namespaced or a cluster-scoped
-// resource whose types are known to typer.
+// resource whose types are known to typer. When typer is a *runtime.Scheme (the server's),
+// the warnings of warnings.go use it to convert and default objects.
 func NewStrategy(typer runtime.ObjectTyper, namespaced bool) Strategy {
-	return Strategy{ObjectTyper: typer, NameGenerator: names.SimpleNameGenerator, namespaced: namespaced}
+	scheme, _ := typer.(*runtime.Scheme)
+	return Strategy{ObjectTyper: typer, NameGenerator: names.SimpleNameGenerator, namespaced: namespaced, scheme: scheme}
 }
 
 // NamespaceScoped tells whether objects live in a namespace.
@@ -41,13 +46,13 @@ func (Strategy) AllowUnconditionalUpdate() bool { return true }
 func (Strategy) Canonicalize(runtime.Object) {}
 
 // WarningsOnCreate returns the warnings of the seam in warnings.go.
-func (Strategy) WarningsOnCreate(ctx context.Context, obj runtime.Object) []string {
-	return WarningsOnCreate(ctx, obj)
+func (s Strategy) WarningsOnCreate(ctx context.Context, obj runtime.Object) []string {
+	return WarningsOnCreate(ctx, s.scheme, obj)
 }
 
 // WarningsOnUpdate returns the warnings of the seam in warnings.go.
-func (Strategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
-	return WarningsOnUpdate(ctx, obj, old)
+func (s Strategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
+	return WarningsOnUpdate(ctx, s.scheme, obj, old)
 }
 
 // BumpGeneration sets the generation of newObj after an update: one more than oldObj's

@@ -198,5 +198,5 @@ var _ = Describe("Gardener's example manifests", func() {
 		Expect(c.Get(ctx, client.ObjectKey{Namespace: "garden-local", Name: "local"}, shoot)).To(Succeed())
 		Expect(shoot.Spec.Kubernetes.Version).NotTo(BeEmpty(), "the version is defaulted from the cloud profile")
 		Expect(shoot.Spec.Maintenance).NotTo(BeNil(), "a maintenance window is defaulted")
-		})
+	})
 })

@@ -1,3 +1,4 @@
-// Package validation checks Gardener core.gardener.cloud and security.gardener.cloud objects, in their internal
-// form, before the Hortus API server stores them.
+// Package validation checks Gardener core.gardener.cloud, security.gardener.cloud and
+// seedmanagement.gardener.cloud (ManagedSeed) objects, in their internal form, before the
+// Hortus API server stores them.
 package validation

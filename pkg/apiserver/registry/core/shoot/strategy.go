@@ -86,15 +86,22 @@ func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
 	defaultCloudProfileKind(shoot)
 }
 
-// PrepareForUpdate keeps the status, defaults the kind of spec.cloudProfile, and bumps the
-// generation when the spec changes or the deletion timestamp is set.
+// PrepareForUpdate keeps the status, defaults the kind of spec.cloudProfile, cleans up the
+// operation annotations, and bumps the generation when the spec changes, the deletion
+// timestamp or the force-deletion annotation is set, or the gardener.cloud/operation
+// annotation asks for a reconciliation (see mustIncreaseGeneration).
 func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
 	newShoot.Status = oldShoot.Status
 	if newShoot.DeletionTimestamp == nil {
 		defaultCloudProfileKind(newShoot)
 	}
-	registry.BumpGeneration(newShoot, oldShoot, !apiequality.Semantic.DeepEqual(newShoot.Spec, oldShoot.Spec))
+	cleanUpOperations(newShoot.Annotations, v1beta1constants.GardenerOperation)
+	cleanUpOperations(newShoot.Annotations, v1beta1constants.GardenerMaintenanceOperation)
+	newShoot.Generation = oldShoot.Generation
+	if mustIncreaseGeneration(oldShoot, newShoot) {
+		newShoot.Generation++
+	}
 }
 
 // defaultCloudProfileKind sets an empty spec.cloudProfile.kind to CloudProfile, as
@@ -171,6 +178,11 @@ func (StatusStrategy) ValidateUpdate(_ context.Context, _, _ runtime.Object) fie
 	return nil
 }
 
+// WarningsOnUpdate returns no warnings: /status does not change the spec.
+func (StatusStrategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.Object) []string {
+	return nil
+}
+
 // GetResetFields names the fields that /status ignores: the spec.
 func (StatusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
 	return registry.ResetFields(groupVersions, "spec")
@@ -204,6 +216,12 @@ func (BindingStrategy) ValidateUpdate(_ context.Context, obj, old runtime.Object
 	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
 	allErrs := validation.ValidateShootBindingUpdate(newShoot, oldShoot)
 	return append(allErrs, validation.ValidateShootUpdate(newShoot, oldShoot)...)
+}
+
+// WarningsOnUpdate returns no warnings: /binding is the scheduler's, and only changes
+// spec.seedName, which Hortus acts on.
+func (BindingStrategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.Object) []string {
+	return nil
 }
 
 // GetResetFields names the fields that /binding ignores: the status.

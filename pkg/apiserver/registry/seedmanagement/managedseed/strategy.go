@@ -15,6 +15,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/generic"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
+	"github.com/hortus-dev/hortus/pkg/api/core/validation"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
 
@@ -68,16 +69,13 @@ func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
 }
 
 // Validate validates a new ManagedSeed.
-//
-// VALIDATION SEAM: the validation package has no ValidateManagedSeed yet. Call it here and
-// in ValidateUpdate once it exists.
-func (Strategy) Validate(_ context.Context, _ runtime.Object) field.ErrorList {
-	return nil
+func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
+	return validation.ValidateManagedSeed(obj.(*seedmanagement.ManagedSeed))
 }
 
-// ValidateUpdate validates an update. VALIDATION SEAM: see Validate.
-func (Strategy) ValidateUpdate(_ context.Context, _, _ runtime.Object) field.ErrorList {
-	return nil
+// ValidateUpdate validates an update.
+func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
+	return validation.ValidateManagedSeedUpdate(obj.(*seedmanagement.ManagedSeed), old.(*seedmanagement.ManagedSeed))
 }
 
 // GetResetFields names the fields that the main endpoint ignores: the status.
