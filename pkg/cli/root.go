@@ -26,6 +26,7 @@ control plane. This one binary holds every Hortus component; pick one with a sub
 		newVersionCommand(),
 		newEtcdCommand(),
 		newAPIServerCommand(),
+		newControllerManagerCommand(),
 		newSchedulerCommand(),
 	)
 	return root

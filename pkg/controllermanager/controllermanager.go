@@ -1,0 +1,198 @@
+package controllermanager
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	controllermanagerconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/controllermanager/v1alpha1"
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	securityv1alpha1 "github.com/gardener/gardener/pkg/apis/security/v1alpha1"
+	"github.com/go-logr/logr"
+	"go.uber.org/zap/zapcore"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	crzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/project"
+)
+
+// Scheme is the scheme of the controller manager's client: the Kubernetes API, Gardener's
+// core.gardener.cloud/v1beta1 and security.gardener.cloud/v1alpha1.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(s))
+	utilruntime.Must(gardencorev1beta1.AddToScheme(s))
+	utilruntime.Must(securityv1alpha1.AddToScheme(s))
+	return s
+}
+
+// controllerSpec is one controller of the controller manager.
+type controllerSpec struct {
+	name string
+	// enabled reports whether the configuration asks for the controller.
+	enabled func(cfg *Config) bool
+	// add adds the controller to the manager.
+	add func(mgr manager.Manager, cfg *Config) error
+}
+
+// controllers are the controllers of the controller manager. A controller runs when its
+// section of controllers in the configuration is set, which Gardener's defaults do for
+// every controller that is on by default.
+var controllers = []controllerSpec{
+	{
+		name:    project.ControllerName,
+		enabled: func(cfg *Config) bool { return cfg.Controllers.Project != nil },
+		add: func(mgr manager.Manager, cfg *Config) error {
+			return (&project.Reconciler{Config: *cfg.Controllers.Project}).AddToManager(mgr)
+		},
+	},
+}
+
+// Run runs the controller manager with cfg, a decoded and defaulted configuration (see
+// LoadConfig), until ctx is cancelled. It logs to the logger in ctx.
+func Run(ctx context.Context, cfg *Config) error {
+	restConfig, err := RESTConfig(cfg)
+	if err != nil {
+		return err
+	}
+	mgr, err := NewManager(restConfig, cfg, logf.FromContext(ctx))
+	if err != nil {
+		return err
+	}
+	logf.FromContext(ctx).Info("Starting controller manager")
+	return mgr.Start(ctx)
+}
+
+// RESTConfig is the client configuration for the garden: the kubeconfig of
+// gardenClientConnection.kubeconfig or, when that is empty, $KUBECONFIG or ~/.kube/config,
+// else the in-cluster configuration; with the QPS, burst and content types of
+// gardenClientConnection.
+func RESTConfig(cfg *Config) (*rest.Config, error) {
+	conn := cfg.GardenClientConnection
+	var (
+		restConfig *rest.Config
+		err        error
+	)
+	if conn.Kubeconfig != "" {
+		restConfig, err = clientcmd.BuildConfigFromFlags("", conn.Kubeconfig)
+	} else {
+		restConfig, err = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+			clientcmd.NewDefaultClientConfigLoadingRules(), &clientcmd.ConfigOverrides{}).ClientConfig()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading the garden client configuration: %w", err)
+	}
+	restConfig.QPS = conn.QPS
+	restConfig.Burst = int(conn.Burst)
+	if conn.ContentType != "" {
+		restConfig.ContentType = conn.ContentType
+	}
+	if conn.AcceptContentTypes != "" {
+		restConfig.AcceptContentTypes = conn.AcceptContentTypes
+	}
+	return restConfig, nil
+}
+
+// NewManager returns a manager for the garden at restConfig with the controllers that cfg
+// enables, the health probes (/healthz, /readyz) and metrics (/metrics) servers of
+// cfg.server, and leader election as cfg.leaderElection says.
+func NewManager(restConfig *rest.Config, cfg *Config, log logr.Logger) (manager.Manager, error) {
+	opts := manager.Options{
+		Scheme:                 Scheme(),
+		Logger:                 log,
+		HealthProbeBindAddress: address(cfg.Server.HealthProbes),
+		Metrics:                metricsserver.Options{BindAddress: address(cfg.Server.Metrics)},
+		Cache:                  cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+	}
+	if le := cfg.LeaderElection; le != nil && le.LeaderElect != nil && *le.LeaderElect {
+		opts.LeaderElection = true
+		opts.LeaderElectionResourceLock = le.ResourceLock
+		opts.LeaderElectionNamespace = le.ResourceNamespace
+		opts.LeaderElectionID = le.ResourceName
+		opts.LeaseDuration = &le.LeaseDuration.Duration
+		opts.RenewDeadline = &le.RenewDeadline.Duration
+		opts.RetryPeriod = &le.RetryPeriod.Duration
+		opts.LeaderElectionReleaseOnCancel = true
+	}
+	mgr, err := manager.New(restConfig, opts)
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("informer-sync", cacheSynced(mgr.GetCache())); err != nil {
+		return nil, err
+	}
+	for _, c := range controllers {
+		if !c.enabled(cfg) {
+			log.Info("Controller is disabled", "controller", c.name)
+			continue
+		}
+		if err := c.add(mgr, cfg); err != nil {
+			return nil, fmt.Errorf("adding the %s controller: %w", c.name, err)
+		}
+	}
+	return mgr, nil
+}
+
+// address is the host:port of a server of the configuration, or "0", which turns the
+// server off, when s is nil.
+func address(s *controllermanagerconfigv1alpha1.Server) string {
+	if s == nil {
+		return "0"
+	}
+	return net.JoinHostPort(s.BindAddress, strconv.Itoa(s.Port))
+}
+
+// cacheSynced is ready once the cache has started and synced its informers.
+func cacheSynced(c cache.Cache) healthz.Checker {
+	return func(req *http.Request) error {
+		ctx, cancel := context.WithTimeout(req.Context(), time.Second)
+		defer cancel()
+		if !c.WaitForCacheSync(ctx) {
+			return errors.New("the informers have not synced yet")
+		}
+		return nil
+	}
+}
+
+// NewLogger returns a logger writing to w at cfg.logLevel (debug, info or error) in
+// cfg.logFormat (json or text).
+func NewLogger(cfg *Config, w io.Writer) (logr.Logger, error) {
+	var level zapcore.Level
+	switch cfg.LogLevel {
+	case "debug":
+		level = zapcore.DebugLevel
+	case "info", "":
+		level = zapcore.InfoLevel
+	case "error":
+		level = zapcore.ErrorLevel
+	default:
+		return logr.Logger{}, fmt.Errorf("unknown logLevel %q: want debug, info or error", cfg.LogLevel)
+	}
+	opts := []crzap.Opts{crzap.WriteTo(w), crzap.Level(level), crzap.StacktraceLevel(zapcore.PanicLevel)}
+	switch cfg.LogFormat {
+	case "json", "":
+		opts = append(opts, crzap.JSONEncoder())
+	case "text":
+		opts = append(opts, crzap.ConsoleEncoder())
+	default:
+		return logr.Logger{}, fmt.Errorf("unknown logFormat %q: want json or text", cfg.LogFormat)
+	}
+	return crzap.New(opts...), nil
+}
