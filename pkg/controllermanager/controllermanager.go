@@ -28,6 +28,8 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/project"
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/shoothibernation"
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/shootmaintenance"
 )
 
 // Scheme is the scheme of the controller manager's client: the Kubernetes API, Gardener's
@@ -58,6 +60,20 @@ var controllers = []controllerSpec{
 		enabled: func(cfg *Config) bool { return cfg.Controllers.Project != nil },
 		add: func(mgr manager.Manager, cfg *Config) error {
 			return (&project.Reconciler{Config: *cfg.Controllers.Project}).AddToManager(mgr)
+		},
+	},
+	{
+		name:    shoothibernation.ControllerName,
+		enabled: func(*Config) bool { return true },
+		add: func(mgr manager.Manager, cfg *Config) error {
+			return (&shoothibernation.Reconciler{Config: cfg.Controllers.ShootHibernation}).AddToManager(mgr)
+		},
+	},
+	{
+		name:    shootmaintenance.ControllerName,
+		enabled: func(*Config) bool { return true },
+		add: func(mgr manager.Manager, cfg *Config) error {
+			return (&shootmaintenance.Reconciler{Config: cfg.Controllers.ShootMaintenance}).AddToManager(mgr)
 		},
 	},
 }
