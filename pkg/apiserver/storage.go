@@ -3,6 +3,7 @@ package apiserver
 import (
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/gardener/gardener/pkg/apis/core"
 	gardencorev1 "github.com/gardener/gardener/pkg/apis/core/v1"
@@ -69,72 +70,68 @@ func newStorageFactory(o *Options, effectiveVersion basecompatibility.EffectiveV
 	)}
 }
 
+// endpoints are the REST storages of a resource and its subresources, by path.
+type endpoints = map[string]rest.Storage
+
 // apiGroups builds the served API groups on the storage that optsGetter describes.
 func apiGroups(optsGetter generic.RESTOptionsGetter, extra ExtraConfig) ([]*genericapiserver.APIGroupInfo, error) {
 	var errs []error
-	add := func(storage map[string]rest.Storage, resource string, s rest.Storage, err error) {
+	// add serves the endpoints of a resource in a group version, unless creating its
+	// storage failed with err.
+	add := func(version map[string]rest.Storage, err error, e endpoints) {
 		if err != nil {
 			errs = append(errs, err)
 			return
 		}
-		storage[resource] = s
+		maps.Copy(version, e)
 	}
 
 	coreV1beta1 := map[string]rest.Storage{}
 	coreV1 := map[string]rest.Storage{}
 
 	shoots, err := shoot.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "shoots", shoots.Shoot, err)
-	add(coreV1beta1, "shoots/status", shoots.Status, err)
-	add(coreV1beta1, "shoots/binding", shoots.Binding, err)
+	add(coreV1beta1, err, endpoints{"shoots": shoots.Shoot, "shoots/status": shoots.Status, "shoots/binding": shoots.Binding})
 
 	seeds, err := seed.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "seeds", seeds.Seed, err)
-	add(coreV1beta1, "seeds/status", seeds.Status, err)
+	add(coreV1beta1, err, endpoints{"seeds": seeds.Seed, "seeds/status": seeds.Status})
 
 	projects, err := project.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "projects", projects.Project, err)
-	add(coreV1beta1, "projects/status", projects.Status, err)
+	add(coreV1beta1, err, endpoints{"projects": projects.Project, "projects/status": projects.Status})
 
 	cloudProfiles, err := cloudprofile.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "cloudprofiles", cloudProfiles.CloudProfile, err)
-	add(coreV1beta1, "cloudprofiles/status", cloudProfiles.Status, err)
+	add(coreV1beta1, err, endpoints{"cloudprofiles": cloudProfiles.CloudProfile, "cloudprofiles/status": cloudProfiles.Status})
 
 	namespacedCloudProfiles, err := namespacedcloudprofile.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "namespacedcloudprofiles", namespacedCloudProfiles.NamespacedCloudProfile, err)
-	add(coreV1beta1, "namespacedcloudprofiles/status", namespacedCloudProfiles.Status, err)
+	add(coreV1beta1, err, endpoints{"namespacedcloudprofiles": namespacedCloudProfiles.NamespacedCloudProfile, "namespacedcloudprofiles/status": namespacedCloudProfiles.Status})
 
 	installations, err := controllerinstallation.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "controllerinstallations", installations.ControllerInstallation, err)
-	add(coreV1beta1, "controllerinstallations/status", installations.Status, err)
+	add(coreV1beta1, err, endpoints{"controllerinstallations": installations.ControllerInstallation, "controllerinstallations/status": installations.Status})
 
 	buckets, err := backupbucket.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "backupbuckets", buckets.BackupBucket, err)
-	add(coreV1beta1, "backupbuckets/status", buckets.Status, err)
+	add(coreV1beta1, err, endpoints{"backupbuckets": buckets.BackupBucket, "backupbuckets/status": buckets.Status})
 
 	entries, err := backupentry.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "backupentries", entries.BackupEntry, err)
-	add(coreV1beta1, "backupentries/status", entries.Status, err)
+	add(coreV1beta1, err, endpoints{"backupentries": entries.BackupEntry, "backupentries/status": entries.Status})
 
 	quotas, err := quota.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "quotas", quotas.Quota, err)
+	add(coreV1beta1, err, endpoints{"quotas": quotas.Quota})
 
 	secretBindings, err := secretbinding.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "secretbindings", secretBindings.SecretBinding, err)
+	add(coreV1beta1, err, endpoints{"secretbindings": secretBindings.SecretBinding})
 
 	registrations, err := controllerregistration.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "controllerregistrations", registrations.ControllerRegistration, err)
+	add(coreV1beta1, err, endpoints{"controllerregistrations": registrations.ControllerRegistration})
 
 	// ControllerDeployments are served in v1 and v1beta1 from one store.
 	deployments, err := controllerdeployment.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "controllerdeployments", deployments.ControllerDeployment, err)
-	add(coreV1, "controllerdeployments", deployments.ControllerDeployment, err)
+	add(coreV1beta1, err, endpoints{"controllerdeployments": deployments.ControllerDeployment})
+	add(coreV1, err, endpoints{"controllerdeployments": deployments.ControllerDeployment})
 
 	exposureClasses, err := exposureclass.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "exposureclasses", exposureClasses.ExposureClass, err)
+	add(coreV1beta1, err, endpoints{"exposureclasses": exposureClasses.ExposureClass})
 
 	internalSecrets, err := internalsecret.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "internalsecrets", internalSecrets.InternalSecret, err)
+	add(coreV1beta1, err, endpoints{"internalsecrets": internalSecrets.InternalSecret})
 
 	// shoots/adminkubeconfig and shoots/viewerkubeconfig take authentication.gardener.cloud
 	// requests; that group is not served on its own, as in Gardener.
@@ -150,21 +147,22 @@ func apiGroups(optsGetter generic.RESTOptionsGetter, extra ExtraConfig) ([]*gene
 		admin, viewer := kubeconfigs, kubeconfigs
 		admin.MaxExpiration = extra.AdminKubeconfigMaxExpiration
 		viewer.MaxExpiration = extra.ViewerKubeconfigMaxExpiration
-		add(coreV1beta1, "shoots/adminkubeconfig", shoot.NewAdminKubeconfigREST(admin), nil)
-		add(coreV1beta1, "shoots/viewerkubeconfig", shoot.NewViewerKubeconfigREST(viewer), nil)
+		add(coreV1beta1, nil, endpoints{
+			"shoots/adminkubeconfig":  shoot.NewAdminKubeconfigREST(admin),
+			"shoots/viewerkubeconfig": shoot.NewViewerKubeconfigREST(viewer),
+		})
 	}
 
 	shootStates, err := shootstate.NewStorage(Scheme, optsGetter)
-	add(coreV1beta1, "shootstates", shootStates.ShootState, err)
+	add(coreV1beta1, err, endpoints{"shootstates": shootStates.ShootState})
 
 	securityV1alpha1 := map[string]rest.Storage{}
 	credentialsBindings, err := credentialsbinding.NewStorage(Scheme, optsGetter)
-	add(securityV1alpha1, "credentialsbindings", credentialsBindings.CredentialsBinding, err)
+	add(securityV1alpha1, err, endpoints{"credentialsbindings": credentialsBindings.CredentialsBinding})
 
 	seedManagementV1alpha1 := map[string]rest.Storage{}
 	managedSeeds, err := managedseed.NewStorage(Scheme, optsGetter)
-	add(seedManagementV1alpha1, "managedseeds", managedSeeds.ManagedSeed, err)
-	add(seedManagementV1alpha1, "managedseeds/status", managedSeeds.Status, err)
+	add(seedManagementV1alpha1, err, endpoints{"managedseeds": managedSeeds.ManagedSeed, "managedseeds/status": managedSeeds.Status})
 
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("creating the REST storage: %w", err)

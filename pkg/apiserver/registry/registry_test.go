@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gardener/gardener/pkg/apis/core"
+	"github.com/gardener/gardener/pkg/apis/security"
 	"github.com/gardener/gardener/pkg/apis/seedmanagement"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,9 +17,13 @@ import (
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/backupentry"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/cloudprofile"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/controllerinstallation"
+	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/controllerregistration"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/namespacedcloudprofile"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/project"
+	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/quota"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/seed"
+	"github.com/hortus-dev/hortus/pkg/apiserver/registry/core/shootstate"
+	"github.com/hortus-dev/hortus/pkg/apiserver/registry/security/credentialsbinding"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry/seedmanagement/managedseed"
 )
 
@@ -154,6 +159,69 @@ func TestStatusResources(t *testing.T) {
 
 			g.Expect(r.main.(rest.ResetFieldsStrategy).GetResetFields()).NotTo(BeEmpty())
 			g.Expect(r.status.(rest.ResetFieldsStrategy).GetResetFields()).NotTo(BeEmpty())
+		})
+	}
+}
+
+func TestSpecOnlyResources(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name          string
+		strategy      rest.RESTCreateUpdateStrategy
+		newObj        func() runtime.Object
+		changeSpec    func(runtime.Object)
+		hasGeneration bool
+		unconditional bool
+	}{
+		{
+			name: "quotas", strategy: quota.NewStrategy(typer), unconditional: true,
+			newObj:     func() runtime.Object { return &core.Quota{ObjectMeta: meta()} },
+			changeSpec: func(o runtime.Object) { o.(*core.Quota).Spec.ClusterLifetimeDays = ptr.To[int32](3) },
+		},
+		{
+			name: "credentialsbindings", strategy: credentialsbinding.NewStrategy(typer),
+			newObj:     func() runtime.Object { return &security.CredentialsBinding{ObjectMeta: meta()} },
+			changeSpec: func(o runtime.Object) { o.(*security.CredentialsBinding).Provider.Type = "changed" },
+		},
+		{
+			name: "controllerregistrations", strategy: controllerregistration.NewStrategy(typer), hasGeneration: true, unconditional: true,
+			newObj: func() runtime.Object { return &core.ControllerRegistration{ObjectMeta: meta()} },
+			changeSpec: func(o runtime.Object) {
+				o.(*core.ControllerRegistration).Spec.Resources = []core.ControllerResource{{Kind: "changed"}}
+			},
+		},
+		{
+			name: "shootstates", strategy: shootstate.NewStrategy(typer), hasGeneration: true,
+			newObj: func() runtime.Object { return &core.ShootState{ObjectMeta: meta()} },
+			changeSpec: func(o runtime.Object) {
+				o.(*core.ShootState).Spec.Gardener = []core.GardenerResourceData{{Name: "changed"}}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			g.Expect(tt.strategy.AllowUnconditionalUpdate()).To(Equal(tt.unconditional))
+			_, resets := tt.strategy.(rest.ResetFieldsStrategy)
+			g.Expect(resets).To(BeFalse(), "a resource without a status resets no fields")
+
+			created, old := tt.newObj(), tt.newObj()
+			tt.strategy.PrepareForCreate(ctx, created)
+			changed := tt.newObj()
+			tt.changeSpec(changed)
+			tt.strategy.PrepareForUpdate(ctx, changed, old)
+			deleted := tt.newObj()
+			deleted.(metav1.Object).SetDeletionTimestamp(&metav1.Time{})
+			tt.strategy.PrepareForUpdate(ctx, deleted, old)
+			if tt.hasGeneration {
+				g.Expect(generation(created)).To(Equal(int64(1)))
+				g.Expect(generation(changed)).To(Equal(generation(old) + 1))
+				g.Expect(generation(deleted)).To(Equal(generation(old) + 1))
+			} else {
+				g.Expect(generation(created)).To(Equal(generation(old)))
+				g.Expect(generation(changed)).To(Equal(generation(old)))
+				g.Expect(generation(deleted)).To(Equal(generation(old)))
+			}
 		})
 	}
 }

@@ -13,10 +13,10 @@ import (
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 )
 
-// Strategy is the part of a create, update and delete strategy that every resource
-// shares. Resource strategies embed it and add PrepareForCreate, PrepareForUpdate,
-// Validate and ValidateUpdate.
-type Strategy struct {
+// BaseStrategy is the part of a create, update and delete strategy that every resource
+// shares. Strategy embeds it and adds PrepareForCreate, PrepareForUpdate, Validate and
+// ValidateUpdate.
+type BaseStrategy struct {
 	runtime.ObjectTyper
 	names.NameGenerator
 	namespaced bool
@@ -25,33 +25,33 @@ type Strategy struct {
 	scheme *runtime.Scheme
 }
 
-// NewStrategy returns the shared part of a strategy for a namespaced or a cluster-scoped
-// resource whose types are known to typer. When typer is a *runtime.Scheme (the server's),
-// the warnings of warnings.go use it to convert and default objects.
-func NewStrategy(typer runtime.ObjectTyper, namespaced bool) Strategy {
+// NewBaseStrategy returns the shared part of a strategy for a namespaced or a
+// cluster-scoped resource whose types are known to typer. When typer is a *runtime.Scheme
+// (the server's), the warnings of warnings.go use it to convert and default objects.
+func NewBaseStrategy(typer runtime.ObjectTyper, namespaced bool) BaseStrategy {
 	scheme, _ := typer.(*runtime.Scheme)
-	return Strategy{ObjectTyper: typer, NameGenerator: names.SimpleNameGenerator, namespaced: namespaced, scheme: scheme}
+	return BaseStrategy{ObjectTyper: typer, NameGenerator: names.SimpleNameGenerator, namespaced: namespaced, scheme: scheme}
 }
 
 // NamespaceScoped tells whether objects live in a namespace.
-func (s Strategy) NamespaceScoped() bool { return s.namespaced }
+func (s BaseStrategy) NamespaceScoped() bool { return s.namespaced }
 
 // AllowCreateOnUpdate is false: a PUT never creates.
-func (Strategy) AllowCreateOnUpdate() bool { return false }
+func (BaseStrategy) AllowCreateOnUpdate() bool { return false }
 
 // AllowUnconditionalUpdate is true: an update without a resourceVersion overwrites.
-func (Strategy) AllowUnconditionalUpdate() bool { return true }
+func (BaseStrategy) AllowUnconditionalUpdate() bool { return true }
 
 // Canonicalize does nothing by default.
-func (Strategy) Canonicalize(runtime.Object) {}
+func (BaseStrategy) Canonicalize(runtime.Object) {}
 
 // WarningsOnCreate returns the warnings of the seam in warnings.go.
-func (s Strategy) WarningsOnCreate(ctx context.Context, obj runtime.Object) []string {
+func (s BaseStrategy) WarningsOnCreate(ctx context.Context, obj runtime.Object) []string {
 	return WarningsOnCreate(ctx, s.scheme, obj)
 }
 
 // WarningsOnUpdate returns the warnings of the seam in warnings.go.
-func (s Strategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
+func (s BaseStrategy) WarningsOnUpdate(ctx context.Context, obj, old runtime.Object) []string {
 	return WarningsOnUpdate(ctx, s.scheme, obj, old)
 }
 

@@ -1,12 +1,9 @@
 package backupbucket
 
 import (
-	"fmt"
-
 	"github.com/gardener/gardener/pkg/apis/core"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
-	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
@@ -19,24 +16,17 @@ type Storage struct {
 
 // NewStorage returns the endpoints of BackupBuckets on the storage that optsGetter describes.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
-	strategy := NewStrategy(scheme)
-	store := &genericregistry.Store{
-		NewFunc:                   func() runtime.Object { return &core.BackupBucket{} },
-		NewListFunc:               func() runtime.Object { return &core.BackupBucketList{} },
-		PredicateFunc:             registry.Matcher(GetAttrs),
-		DefaultQualifiedResource:  core.Resource("backupbuckets"),
-		SingularQualifiedResource: core.Resource("backupbucket"),
-
-		CreateStrategy:      strategy,
-		UpdateStrategy:      strategy,
-		DeleteStrategy:      strategy,
-		ResetFieldsStrategy: strategy,
-
+	store, err := registry.NewStore(optsGetter, registry.StoreConfig{
+		Resource:       core.Resource("backupbuckets"),
+		Singular:       core.Resource("backupbucket"),
+		New:            func() runtime.Object { return &core.BackupBucket{} },
+		NewList:        func() runtime.Object { return &core.BackupBucketList{} },
+		Strategy:       NewStrategy(scheme),
+		Attrs:          GetAttrs,
 		TableConvertor: NewTableConvertor(),
-	}
-	options := &generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}
-	if err := store.CompleteWithOptions(options); err != nil {
-		return Storage{}, fmt.Errorf("backupbuckets: %w", err)
+	})
+	if err != nil {
+		return Storage{}, err
 	}
 	return Storage{
 		BackupBucket: registry.NewREST(store, []string{"bbc"}, []string{"all"}),

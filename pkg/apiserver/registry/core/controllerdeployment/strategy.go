@@ -1,7 +1,6 @@
 package controllerdeployment
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gardener/gardener/pkg/apis/core"
@@ -9,7 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/generic"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
@@ -20,45 +18,21 @@ import (
 var FieldLabels = []string{"metadata.name"}
 
 // ConvertFieldLabel accepts the field selector paths of FieldLabels.
-func ConvertFieldLabel(label, value string) (string, string, error) {
-	for _, l := range FieldLabels {
-		if l == label {
-			return label, value, nil
-		}
-	}
-	return "", "", fmt.Errorf("field label not supported for controllerdeployments: %s", label)
-}
+var ConvertFieldLabel = registry.ConvertFieldLabel("controllerdeployments", FieldLabels)
 
-// Strategy handles creates, updates and deletes of ControllerDeployments.
-type Strategy struct {
-	registry.Strategy
+// rules are what the strategy of ControllerDeployments checks and changes.
+var rules = registry.Rules[*core.ControllerDeployment]{
+	Validate:       validation.ValidateControllerDeployment,
+	ValidateUpdate: validation.ValidateControllerDeploymentUpdate,
+	// The generation counts changes of everything but the metadata.
+	SpecChanged: func(newObj, oldObj *core.ControllerDeployment) bool {
+		return !equality.Semantic.DeepEqual(content(newObj), content(oldObj))
+	},
 }
 
 // NewStrategy returns the strategy of the main endpoint.
-func NewStrategy(typer runtime.ObjectTyper) Strategy {
-	return Strategy{registry.NewStrategy(typer, false)}
-}
-
-// PrepareForCreate starts the generation at 1.
-func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
-	deployment := obj.(*core.ControllerDeployment)
-	deployment.Generation = 1
-}
-
-// PrepareForUpdate bumps the generation when the deployment (everything but the metadata) changes or the deletion timestamp is set.
-func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	newControllerDeployment, oldControllerDeployment := obj.(*core.ControllerDeployment), old.(*core.ControllerDeployment)
-	registry.BumpGeneration(newControllerDeployment, oldControllerDeployment, !equality.Semantic.DeepEqual(content(newControllerDeployment), content(oldControllerDeployment)))
-}
-
-// Validate validates a new ControllerDeployment.
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateControllerDeployment(obj.(*core.ControllerDeployment))
-}
-
-// ValidateUpdate validates an update.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateControllerDeploymentUpdate(obj.(*core.ControllerDeployment), old.(*core.ControllerDeployment))
+func NewStrategy(typer runtime.ObjectTyper) registry.Strategy[*core.ControllerDeployment] {
+	return registry.NewStrategy(typer, rules)
 }
 
 // SelectableFields returns the fields of a ControllerDeployment that field selectors match.

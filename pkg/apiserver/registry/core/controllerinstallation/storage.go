@@ -1,12 +1,9 @@
 package controllerinstallation
 
 import (
-	"fmt"
-
 	"github.com/gardener/gardener/pkg/apis/core"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
-	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
@@ -19,24 +16,17 @@ type Storage struct {
 
 // NewStorage returns the endpoints of ControllerInstallations on the storage that optsGetter describes.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
-	strategy := NewStrategy(scheme)
-	store := &genericregistry.Store{
-		NewFunc:                   func() runtime.Object { return &core.ControllerInstallation{} },
-		NewListFunc:               func() runtime.Object { return &core.ControllerInstallationList{} },
-		PredicateFunc:             registry.Matcher(GetAttrs),
-		DefaultQualifiedResource:  core.Resource("controllerinstallations"),
-		SingularQualifiedResource: core.Resource("controllerinstallation"),
-
-		CreateStrategy:      strategy,
-		UpdateStrategy:      strategy,
-		DeleteStrategy:      strategy,
-		ResetFieldsStrategy: strategy,
-
+	store, err := registry.NewStore(optsGetter, registry.StoreConfig{
+		Resource:       core.Resource("controllerinstallations"),
+		Singular:       core.Resource("controllerinstallation"),
+		New:            func() runtime.Object { return &core.ControllerInstallation{} },
+		NewList:        func() runtime.Object { return &core.ControllerInstallationList{} },
+		Strategy:       NewStrategy(scheme),
+		Attrs:          GetAttrs,
 		TableConvertor: NewTableConvertor(),
-	}
-	options := &generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}
-	if err := store.CompleteWithOptions(options); err != nil {
-		return Storage{}, fmt.Errorf("controllerinstallations: %w", err)
+	})
+	if err != nil {
+		return Storage{}, err
 	}
 	return Storage{
 		ControllerInstallation: registry.NewREST(store, []string{"ctrlinst"}, []string{"all"}),

@@ -1,12 +1,9 @@
 package controllerregistration
 
 import (
-	"fmt"
-
 	"github.com/gardener/gardener/pkg/apis/core"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
-	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
@@ -18,23 +15,17 @@ type Storage struct {
 
 // NewStorage returns the endpoints of ControllerRegistrations on the storage that optsGetter describes.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
-	strategy := NewStrategy(scheme)
-	store := &genericregistry.Store{
-		NewFunc:                   func() runtime.Object { return &core.ControllerRegistration{} },
-		NewListFunc:               func() runtime.Object { return &core.ControllerRegistrationList{} },
-		PredicateFunc:             registry.Matcher(GetAttrs),
-		DefaultQualifiedResource:  core.Resource("controllerregistrations"),
-		SingularQualifiedResource: core.Resource("controllerregistration"),
-
-		CreateStrategy: strategy,
-		UpdateStrategy: strategy,
-		DeleteStrategy: strategy,
-
+	store, err := registry.NewStore(optsGetter, registry.StoreConfig{
+		Resource:       core.Resource("controllerregistrations"),
+		Singular:       core.Resource("controllerregistration"),
+		New:            func() runtime.Object { return &core.ControllerRegistration{} },
+		NewList:        func() runtime.Object { return &core.ControllerRegistrationList{} },
+		Strategy:       NewStrategy(scheme),
+		Attrs:          GetAttrs,
 		TableConvertor: NewTableConvertor(),
-	}
-	options := &generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}
-	if err := store.CompleteWithOptions(options); err != nil {
-		return Storage{}, fmt.Errorf("controllerregistrations: %w", err)
+	})
+	if err != nil {
+		return Storage{}, err
 	}
 	return Storage{
 		ControllerRegistration: registry.NewREST(store, []string{"ctrlreg"}, []string{"all"}),

@@ -1,12 +1,9 @@
 package exposureclass
 
 import (
-	"fmt"
-
 	"github.com/gardener/gardener/pkg/apis/core"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
-	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
@@ -18,23 +15,17 @@ type Storage struct {
 
 // NewStorage returns the endpoints of ExposureClasses on the storage that optsGetter describes.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
-	strategy := NewStrategy(scheme)
-	store := &genericregistry.Store{
-		NewFunc:                   func() runtime.Object { return &core.ExposureClass{} },
-		NewListFunc:               func() runtime.Object { return &core.ExposureClassList{} },
-		PredicateFunc:             registry.Matcher(GetAttrs),
-		DefaultQualifiedResource:  core.Resource("exposureclasses"),
-		SingularQualifiedResource: core.Resource("exposureclass"),
-
-		CreateStrategy: strategy,
-		UpdateStrategy: strategy,
-		DeleteStrategy: strategy,
-
+	store, err := registry.NewStore(optsGetter, registry.StoreConfig{
+		Resource:       core.Resource("exposureclasses"),
+		Singular:       core.Resource("exposureclass"),
+		New:            func() runtime.Object { return &core.ExposureClass{} },
+		NewList:        func() runtime.Object { return &core.ExposureClassList{} },
+		Strategy:       NewStrategy(scheme),
+		Attrs:          GetAttrs,
 		TableConvertor: NewTableConvertor(),
-	}
-	options := &generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}
-	if err := store.CompleteWithOptions(options); err != nil {
-		return Storage{}, fmt.Errorf("exposureclasses: %w", err)
+	})
+	if err != nil {
+		return Storage{}, err
 	}
 	return Storage{
 		ExposureClass: registry.NewREST(store, []string{"expclass", "expcls"}, nil),

@@ -1,12 +1,9 @@
 package internalsecret
 
 import (
-	"fmt"
-
 	"github.com/gardener/gardener/pkg/apis/core"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
-	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
@@ -18,23 +15,17 @@ type Storage struct {
 
 // NewStorage returns the endpoints of InternalSecrets on the storage that optsGetter describes.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
-	strategy := NewStrategy(scheme)
-	store := &genericregistry.Store{
-		NewFunc:                   func() runtime.Object { return &core.InternalSecret{} },
-		NewListFunc:               func() runtime.Object { return &core.InternalSecretList{} },
-		PredicateFunc:             registry.Matcher(GetAttrs),
-		DefaultQualifiedResource:  core.Resource("internalsecrets"),
-		SingularQualifiedResource: core.Resource("internalsecret"),
-
-		CreateStrategy: strategy,
-		UpdateStrategy: strategy,
-		DeleteStrategy: strategy,
-
+	store, err := registry.NewStore(optsGetter, registry.StoreConfig{
+		Resource:       core.Resource("internalsecrets"),
+		Singular:       core.Resource("internalsecret"),
+		New:            func() runtime.Object { return &core.InternalSecret{} },
+		NewList:        func() runtime.Object { return &core.InternalSecretList{} },
+		Strategy:       NewStrategy(scheme),
+		Attrs:          GetAttrs,
 		TableConvertor: NewTableConvertor(),
-	}
-	options := &generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}
-	if err := store.CompleteWithOptions(options); err != nil {
-		return Storage{}, fmt.Errorf("internalsecrets: %w", err)
+	})
+	if err != nil {
+		return Storage{}, err
 	}
 	return Storage{
 		InternalSecret: registry.NewREST(store, []string{"ins"}, nil),

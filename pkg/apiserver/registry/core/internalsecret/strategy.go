@@ -1,14 +1,12 @@
 package internalsecret
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gardener/gardener/pkg/apis/core"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/generic"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
@@ -24,45 +22,26 @@ const (
 var FieldLabels = []string{"metadata.name", "metadata.namespace", FieldType}
 
 // ConvertFieldLabel accepts the field selector paths of FieldLabels.
-func ConvertFieldLabel(label, value string) (string, string, error) {
-	for _, l := range FieldLabels {
-		if l == label {
-			return label, value, nil
-		}
-	}
-	return "", "", fmt.Errorf("field label not supported for internalsecrets: %s", label)
+var ConvertFieldLabel = registry.ConvertFieldLabel("internalsecrets", FieldLabels)
+
+// rules are what the strategy of InternalSecrets checks and changes.
+var rules = registry.Rules[*core.InternalSecret]{
+	Namespaced:       true,
+	Validate:         validation.ValidateInternalSecret,
+	ValidateUpdate:   validation.ValidateInternalSecretUpdate,
+	PrepareForUpdate: keepType,
 }
 
-// Strategy handles creates, updates and deletes of InternalSecrets.
-type Strategy struct {
-	registry.Strategy
+// keepType keeps the stored type when an update has none, as for Secrets.
+func keepType(newSecret, oldSecret *core.InternalSecret) {
+	if newSecret.Type == "" {
+		newSecret.Type = oldSecret.Type
+	}
 }
 
 // NewStrategy returns the strategy of the main endpoint.
-func NewStrategy(typer runtime.ObjectTyper) Strategy {
-	return Strategy{registry.NewStrategy(typer, true)}
-}
-
-// PrepareForCreate does nothing.
-func (Strategy) PrepareForCreate(context.Context, runtime.Object) {}
-
-// PrepareForUpdate keeps the stored type when the update has none.
-func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	newInternalSecret, oldInternalSecret := obj.(*core.InternalSecret), old.(*core.InternalSecret)
-	// An update without a type keeps the stored one, as for Secrets.
-	if newInternalSecret.Type == "" {
-		newInternalSecret.Type = oldInternalSecret.Type
-	}
-}
-
-// Validate validates a new InternalSecret.
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateInternalSecret(obj.(*core.InternalSecret))
-}
-
-// ValidateUpdate validates an update.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateInternalSecretUpdate(obj.(*core.InternalSecret), old.(*core.InternalSecret))
+func NewStrategy(typer runtime.ObjectTyper) registry.Strategy[*core.InternalSecret] {
+	return registry.NewStrategy(typer, rules)
 }
 
 // SelectableFields returns the fields of an InternalSecret that field selectors match.

@@ -1,19 +1,15 @@
 package project
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gardener/gardener/pkg/apis/core"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/generic"
-	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
@@ -28,82 +24,29 @@ const (
 var FieldLabels = []string{"metadata.name", FieldNamespace}
 
 // ConvertFieldLabel accepts the field selector paths of FieldLabels.
-func ConvertFieldLabel(label, value string) (string, string, error) {
-	for _, l := range FieldLabels {
-		if l == label {
-			return label, value, nil
-		}
-	}
-	return "", "", fmt.Errorf("field label not supported for projects: %s", label)
+var ConvertFieldLabel = registry.ConvertFieldLabel("projects", FieldLabels)
+
+// rules are what the strategies of Projects check and change.
+var rules = registry.Rules[*core.Project]{
+	Validate:       validation.ValidateProject,
+	ValidateUpdate: validation.ValidateProjectUpdate,
+	SpecChanged:    registry.SpecChanged(spec),
 }
 
-// groupVersions are the versions that serve Projects, for the reset fields of server-side apply.
-var groupVersions = []schema.GroupVersion{gardencorev1beta1.SchemeGroupVersion}
+// specStatus reaches the spec and the status of Projects in the versions that serve them.
+var specStatus = registry.SpecAndStatus([]schema.GroupVersion{gardencorev1beta1.SchemeGroupVersion}, spec, status)
 
-// Strategy handles creates, updates and deletes of Projects through the main endpoint.
-type Strategy struct {
-	registry.Strategy
-}
+func spec(p *core.Project) *core.ProjectSpec     { return &p.Spec }
+func status(p *core.Project) *core.ProjectStatus { return &p.Status }
 
 // NewStrategy returns the strategy of the main endpoint.
-func NewStrategy(typer runtime.ObjectTyper) Strategy {
-	return Strategy{registry.NewStrategy(typer, false)}
+func NewStrategy(typer runtime.ObjectTyper) registry.SpecStatusStrategy[*core.Project] {
+	return registry.NewSpecStatusStrategy(typer, rules, specStatus)
 }
 
-// PrepareForCreate clears the status and starts the generation at 1.
-func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
-	project := obj.(*core.Project)
-	project.Generation = 1
-	project.Status = core.ProjectStatus{}
-}
-
-// PrepareForUpdate keeps the status and bumps the generation when the spec changes or the deletion timestamp is set.
-func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	newProject, oldProject := obj.(*core.Project), old.(*core.Project)
-	newProject.Status = oldProject.Status
-	registry.BumpGeneration(newProject, oldProject, !equality.Semantic.DeepEqual(newProject.Spec, oldProject.Spec))
-}
-
-// Validate validates a new Project.
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateProject(obj.(*core.Project))
-}
-
-// ValidateUpdate validates an update.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateProjectUpdate(obj.(*core.Project), old.(*core.Project))
-}
-
-// GetResetFields names the fields that the main endpoint ignores: the status.
-func (Strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return registry.ResetFields(groupVersions, "status")
-}
-
-// StatusStrategy handles updates through projects/status: only the status changes.
-type StatusStrategy struct {
-	Strategy
-}
-
-// NewStatusStrategy returns the strategy of the status subresource.
-func NewStatusStrategy(typer runtime.ObjectTyper) StatusStrategy {
-	return StatusStrategy{NewStrategy(typer)}
-}
-
-// PrepareForUpdate keeps the spec; the generation stays.
-func (StatusStrategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	obj.(*core.Project).Spec = old.(*core.Project).Spec
-}
-
-// ValidateUpdate has nothing to check beyond the metadata, which the generic store
-// validates: the spec is the stored one, and the status is written by Hortus' own
-// components.
-func (StatusStrategy) ValidateUpdate(_ context.Context, _, _ runtime.Object) field.ErrorList {
-	return nil
-}
-
-// GetResetFields names the fields that /status ignores: the spec.
-func (StatusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return registry.ResetFields(groupVersions, "spec")
+// NewStatusStrategy returns the strategy of projects/status: only the status changes.
+func NewStatusStrategy(typer runtime.ObjectTyper) registry.StatusStrategy[*core.Project] {
+	return registry.NewStatusStrategy(typer, rules, specStatus)
 }
 
 // SelectableFields returns the fields of a Project that field selectors match.

@@ -1,14 +1,12 @@
 package quota
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gardener/gardener/pkg/apis/core"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/generic"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
@@ -19,39 +17,18 @@ import (
 var FieldLabels = []string{"metadata.name", "metadata.namespace"}
 
 // ConvertFieldLabel accepts the field selector paths of FieldLabels.
-func ConvertFieldLabel(label, value string) (string, string, error) {
-	for _, l := range FieldLabels {
-		if l == label {
-			return label, value, nil
-		}
-	}
-	return "", "", fmt.Errorf("field label not supported for quotas: %s", label)
-}
+var ConvertFieldLabel = registry.ConvertFieldLabel("quotas", FieldLabels)
 
-// Strategy handles creates, updates and deletes of Quotas.
-type Strategy struct {
-	registry.Strategy
+// rules are what the strategy of Quotas checks and changes.
+var rules = registry.Rules[*core.Quota]{
+	Namespaced:     true,
+	Validate:       validation.ValidateQuota,
+	ValidateUpdate: validation.ValidateQuotaUpdate,
 }
 
 // NewStrategy returns the strategy of the main endpoint.
-func NewStrategy(typer runtime.ObjectTyper) Strategy {
-	return Strategy{registry.NewStrategy(typer, true)}
-}
-
-// PrepareForCreate does nothing.
-func (Strategy) PrepareForCreate(context.Context, runtime.Object) {}
-
-// PrepareForUpdate does nothing.
-func (Strategy) PrepareForUpdate(_ context.Context, _, _ runtime.Object) {}
-
-// Validate validates a new Quota.
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateQuota(obj.(*core.Quota))
-}
-
-// ValidateUpdate validates an update.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateQuotaUpdate(obj.(*core.Quota), old.(*core.Quota))
+func NewStrategy(typer runtime.ObjectTyper) registry.Strategy[*core.Quota] {
+	return registry.NewStrategy(typer, rules)
 }
 
 // SelectableFields returns the fields of a Quota that field selectors match.

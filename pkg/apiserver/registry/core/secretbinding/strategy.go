@@ -1,14 +1,12 @@
 package secretbinding
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gardener/gardener/pkg/apis/core"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/generic"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
@@ -24,39 +22,18 @@ const (
 var FieldLabels = []string{"metadata.name", "metadata.namespace", FieldProviderType}
 
 // ConvertFieldLabel accepts the field selector paths of FieldLabels.
-func ConvertFieldLabel(label, value string) (string, string, error) {
-	for _, l := range FieldLabels {
-		if l == label {
-			return label, value, nil
-		}
-	}
-	return "", "", fmt.Errorf("field label not supported for secretbindings: %s", label)
-}
+var ConvertFieldLabel = registry.ConvertFieldLabel("secretbindings", FieldLabels)
 
-// Strategy handles creates, updates and deletes of SecretBindings.
-type Strategy struct {
-	registry.Strategy
+// rules are what the strategy of SecretBindings checks and changes.
+var rules = registry.Rules[*core.SecretBinding]{
+	Namespaced:     true,
+	Validate:       validation.ValidateSecretBinding,
+	ValidateUpdate: validation.ValidateSecretBindingUpdate,
 }
 
 // NewStrategy returns the strategy of the main endpoint.
-func NewStrategy(typer runtime.ObjectTyper) Strategy {
-	return Strategy{registry.NewStrategy(typer, true)}
-}
-
-// PrepareForCreate does nothing.
-func (Strategy) PrepareForCreate(context.Context, runtime.Object) {}
-
-// PrepareForUpdate does nothing.
-func (Strategy) PrepareForUpdate(_ context.Context, _, _ runtime.Object) {}
-
-// Validate validates a new SecretBinding.
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateSecretBinding(obj.(*core.SecretBinding))
-}
-
-// ValidateUpdate validates an update.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateSecretBindingUpdate(obj.(*core.SecretBinding), old.(*core.SecretBinding))
+func NewStrategy(typer runtime.ObjectTyper) registry.Strategy[*core.SecretBinding] {
+	return registry.NewStrategy(typer, rules)
 }
 
 // SelectableFields returns the fields of a SecretBinding that field selectors match.

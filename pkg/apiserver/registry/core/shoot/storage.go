@@ -1,12 +1,9 @@
 package shoot
 
 import (
-	"fmt"
-
 	"github.com/gardener/gardener/pkg/apis/core"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
-	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 	"k8s.io/apiserver/pkg/storage"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
@@ -21,29 +18,21 @@ type Storage struct {
 
 // NewStorage returns the endpoints of Shoots on the storage that optsGetter describes.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
-	strategy := NewStrategy(scheme)
-	store := &genericregistry.Store{
-		NewFunc:                   func() runtime.Object { return &core.Shoot{} },
-		NewListFunc:               func() runtime.Object { return &core.ShootList{} },
-		PredicateFunc:             registry.Matcher(GetAttrs, FieldSeedName),
-		DefaultQualifiedResource:  core.Resource("shoots"),
-		SingularQualifiedResource: core.Resource("shoot"),
-
-		CreateStrategy:      strategy,
-		UpdateStrategy:      strategy,
-		DeleteStrategy:      strategy,
-		ResetFieldsStrategy: strategy,
-
+	store, err := registry.NewStore(optsGetter, registry.StoreConfig{
+		Resource:       core.Resource("shoots"),
+		Singular:       core.Resource("shoot"),
+		New:            func() runtime.Object { return &core.Shoot{} },
+		NewList:        func() runtime.Object { return &core.ShootList{} },
+		Strategy:       NewStrategy(scheme),
+		Attrs:          GetAttrs,
 		TableConvertor: NewTableConvertor(),
-	}
-	options := &generic.StoreOptions{
-		RESTOptions: optsGetter,
-		AttrFunc:    GetAttrs,
-		TriggerFunc: storage.IndexerFuncs{FieldSeedName: SeedNameTriggerFunc},
+
+		IndexFields: []string{FieldSeedName},
+		Triggers:    storage.IndexerFuncs{FieldSeedName: SeedNameTriggerFunc},
 		Indexers:    Indexers(),
-	}
-	if err := store.CompleteWithOptions(options); err != nil {
-		return Storage{}, fmt.Errorf("shoots: %w", err)
+	})
+	if err != nil {
+		return Storage{}, err
 	}
 	return Storage{
 		Shoot:   registry.NewREST(store, nil, []string{"all"}),

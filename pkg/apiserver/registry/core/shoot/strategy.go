@@ -17,7 +17,6 @@ import (
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/storage"
 	"k8s.io/client-go/tools/cache"
-	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
@@ -59,49 +58,46 @@ func ConvertFieldLabel(label, value string) (string, string, error) {
 	return "", "", fmt.Errorf("field label not supported for shoots: %s", label)
 }
 
-// groupVersions are the versions that serve Shoots, for the reset fields of server-side apply.
-var groupVersions = []schema.GroupVersion{gardencorev1beta1.SchemeGroupVersion}
-
-// Strategy handles creates, updates and deletes of Shoots through the main endpoint.
-type Strategy struct {
-	registry.Strategy
+// rules are what the strategies of Shoots check and change.
+var rules = registry.Rules[*core.Shoot]{
+	Namespaced: true,
+	// An update must name the resourceVersion it read, as in Gardener.
+	RequireResourceVersion: true,
+	Validate:               validation.ValidateShoot,
+	ValidateUpdate:         validateUpdate,
+	// The generation also counts the force-deletion annotation and the
+	// gardener.cloud/operation annotations that ask for a reconciliation, see
+	// mustIncreaseGeneration.
+	SpecChanged: func(newShoot, oldShoot *core.Shoot) bool {
+		return mustIncreaseGeneration(oldShoot, newShoot)
+	},
+	PrepareForCreate: defaultCloudProfileKind,
+	PrepareForUpdate: prepareForUpdate,
+	Canonicalize:     maintainSeedNameLabels,
 }
 
-// NewStrategy returns the strategy of the main endpoint.
-func NewStrategy(typer runtime.ObjectTyper) Strategy {
-	return Strategy{registry.NewStrategy(typer, true)}
+// specStatus reaches the spec and the status of Shoots in the versions that serve them.
+var specStatus = registry.SpecAndStatus([]schema.GroupVersion{gardencorev1beta1.SchemeGroupVersion}, spec, status)
+
+func spec(s *core.Shoot) *core.ShootSpec     { return &s.Spec }
+func status(s *core.Shoot) *core.ShootStatus { return &s.Status }
+
+// NewStrategy returns the strategy of the main endpoint. On create, the status, which only
+// the gardenlet writes, is cleared, the generation starts at 1 and the kind of
+// spec.cloudProfile is defaulted; spec.seedName may be set on create, which pins the shoot
+// to a seed. On update, the status is kept (see prepareForUpdate for the rest).
+func NewStrategy(typer runtime.ObjectTyper) registry.SpecStatusStrategy[*core.Shoot] {
+	return registry.NewSpecStatusStrategy(typer, rules, specStatus)
 }
 
-// AllowUnconditionalUpdate is false, as in Gardener: an update must name the
-// resourceVersion it read, so that no writer overwrites a change it has not seen.
-func (Strategy) AllowUnconditionalUpdate() bool { return false }
-
-// PrepareForCreate clears the status, which only the gardenlet writes, starts the
-// generation at 1 and defaults the kind of spec.cloudProfile. spec.seedName may be set on
-// create: that pins the shoot to a seed.
-func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
-	shoot := obj.(*core.Shoot)
-	shoot.Generation = 1
-	shoot.Status = core.ShootStatus{}
-	defaultCloudProfileKind(shoot)
-}
-
-// PrepareForUpdate keeps the status, defaults the kind of spec.cloudProfile, cleans up the
-// operation annotations, and bumps the generation when the spec changes, the deletion
-// timestamp or the force-deletion annotation is set, or the gardener.cloud/operation
-// annotation asks for a reconciliation (see mustIncreaseGeneration).
-func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
-	newShoot.Status = oldShoot.Status
+// prepareForUpdate defaults the kind of spec.cloudProfile and cleans up the operation
+// annotations of an update through the main endpoint; the generation is bumped after.
+func prepareForUpdate(newShoot, _ *core.Shoot) {
 	if newShoot.DeletionTimestamp == nil {
 		defaultCloudProfileKind(newShoot)
 	}
 	cleanUpOperations(newShoot.Annotations, v1beta1constants.GardenerOperation)
 	cleanUpOperations(newShoot.Annotations, v1beta1constants.GardenerMaintenanceOperation)
-	newShoot.Generation = oldShoot.Generation
-	if mustIncreaseGeneration(oldShoot, newShoot) {
-		newShoot.Generation++
-	}
 }
 
 // defaultCloudProfileKind sets an empty spec.cloudProfile.kind to CloudProfile, as
@@ -113,30 +109,15 @@ func defaultCloudProfileKind(shoot *core.Shoot) {
 	}
 }
 
-// Validate validates a new Shoot.
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateShoot(obj.(*core.Shoot))
-}
-
-// ValidateUpdate validates an update. spec.seedName can only be set or changed through
+// validateUpdate validates an update. spec.seedName can only be set or changed through
 // the shoots/binding subresource, so an update that changes it is rejected.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
+func validateUpdate(newShoot, oldShoot *core.Shoot) field.ErrorList {
 	allErrs := validation.ValidateShootSeedNameUpdate(newShoot, oldShoot)
 	return append(allErrs, validation.ValidateShootUpdate(newShoot, oldShoot)...)
 }
 
-// Canonicalize maintains the name.seed.gardener.cloud/<seed> labels for spec.seedName and
-// status.seedName, as Gardener does.
-func (Strategy) Canonicalize(obj runtime.Object) {
-	maintainSeedNameLabels(obj.(*core.Shoot))
-}
-
-// GetResetFields names the fields that the main endpoint ignores: the status.
-func (Strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return registry.ResetFields(groupVersions, "status")
-}
-
+// maintainSeedNameLabels maintains the name.seed.gardener.cloud/<seed> labels for
+// spec.seedName and status.seedName, as Gardener does.
 func maintainSeedNameLabels(shoot *core.Shoot) {
 	for k := range shoot.Labels {
 		if strings.HasPrefix(k, v1beta1constants.LabelPrefixSeedName) {
@@ -154,28 +135,16 @@ func maintainSeedNameLabels(shoot *core.Shoot) {
 	}
 }
 
-// StatusStrategy handles updates through shoots/status: only the status changes.
+// StatusStrategy handles updates through shoots/status: only the status changes. A status
+// validation (Gardener's ValidateShootStatusUpdate) belongs in its ValidateUpdate once the
+// validation package has one.
 type StatusStrategy struct {
-	Strategy
+	registry.StatusStrategy[*core.Shoot]
 }
 
 // NewStatusStrategy returns the strategy of the status subresource.
 func NewStatusStrategy(typer runtime.ObjectTyper) StatusStrategy {
-	return StatusStrategy{NewStrategy(typer)}
-}
-
-// PrepareForUpdate keeps the spec; the generation stays.
-func (StatusStrategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	newShoot, oldShoot := obj.(*core.Shoot), old.(*core.Shoot)
-	newShoot.Spec = oldShoot.Spec
-}
-
-// ValidateUpdate has nothing to check beyond the metadata, which the generic store
-// validates: the spec is the stored one, and the status is written by Hortus' own
-// components. A status validation (Gardener's ValidateShootStatusUpdate) belongs here once
-// the validation package has one.
-func (StatusStrategy) ValidateUpdate(_ context.Context, _, _ runtime.Object) field.ErrorList {
-	return nil
+	return StatusStrategy{registry.NewStatusStrategy(typer, rules, specStatus)}
 }
 
 // WarningsOnUpdate returns no warnings: /status does not change the spec.
@@ -183,16 +152,11 @@ func (StatusStrategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.
 	return nil
 }
 
-// GetResetFields names the fields that /status ignores: the spec.
-func (StatusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return registry.ResetFields(groupVersions, "spec")
-}
-
 // BindingStrategy handles updates through shoots/binding: the scheduler sets
 // spec.seedName, and a migration changes it. Nothing else of the spec, and not the status,
-// changes.
+// changes. Like the main endpoint, /binding ignores the status in server-side apply.
 type BindingStrategy struct {
-	Strategy
+	registry.SpecStatusStrategy[*core.Shoot]
 }
 
 // NewBindingStrategy returns the strategy of the binding subresource.
@@ -222,11 +186,6 @@ func (BindingStrategy) ValidateUpdate(_ context.Context, obj, old runtime.Object
 // spec.seedName, which Hortus acts on.
 func (BindingStrategy) WarningsOnUpdate(context.Context, runtime.Object, runtime.Object) []string {
 	return nil
-}
-
-// GetResetFields names the fields that /binding ignores: the status.
-func (BindingStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return registry.ResetFields(groupVersions, "status")
 }
 
 // SelectableFields returns the fields of a Shoot that field selectors match. When only

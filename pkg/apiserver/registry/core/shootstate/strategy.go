@@ -1,15 +1,12 @@
 package shootstate
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gardener/gardener/pkg/apis/core"
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/generic"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
@@ -20,49 +17,23 @@ import (
 var FieldLabels = []string{"metadata.name", "metadata.namespace"}
 
 // ConvertFieldLabel accepts the field selector paths of FieldLabels.
-func ConvertFieldLabel(label, value string) (string, string, error) {
-	for _, l := range FieldLabels {
-		if l == label {
-			return label, value, nil
-		}
-	}
-	return "", "", fmt.Errorf("field label not supported for shootstates: %s", label)
+var ConvertFieldLabel = registry.ConvertFieldLabel("shootstates", FieldLabels)
+
+// rules are what the strategy of ShootStates checks and changes.
+var rules = registry.Rules[*core.ShootState]{
+	Namespaced: true,
+	// An update must name the resourceVersion it read, as in Gardener.
+	RequireResourceVersion: true,
+	Validate:               validation.ValidateShootState,
+	ValidateUpdate:         validation.ValidateShootStateUpdate,
+	SpecChanged:            registry.SpecChanged(spec),
 }
 
-// Strategy handles creates, updates and deletes of ShootStates.
-type Strategy struct {
-	registry.Strategy
-}
+func spec(s *core.ShootState) *core.ShootStateSpec { return &s.Spec }
 
 // NewStrategy returns the strategy of the main endpoint.
-func NewStrategy(typer runtime.ObjectTyper) Strategy {
-	return Strategy{registry.NewStrategy(typer, true)}
-}
-
-// AllowUnconditionalUpdate is false, as in Gardener: an update must name the
-// resourceVersion it read, so that no writer overwrites a change it has not seen.
-func (Strategy) AllowUnconditionalUpdate() bool { return false }
-
-// PrepareForCreate starts the generation at 1.
-func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
-	state := obj.(*core.ShootState)
-	state.Generation = 1
-}
-
-// PrepareForUpdate bumps the generation when the spec changes or the deletion timestamp is set.
-func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	newShootState, oldShootState := obj.(*core.ShootState), old.(*core.ShootState)
-	registry.BumpGeneration(newShootState, oldShootState, !equality.Semantic.DeepEqual(newShootState.Spec, oldShootState.Spec))
-}
-
-// Validate validates a new ShootState.
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateShootState(obj.(*core.ShootState))
-}
-
-// ValidateUpdate validates an update.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateShootStateUpdate(obj.(*core.ShootState), old.(*core.ShootState))
+func NewStrategy(typer runtime.ObjectTyper) registry.Strategy[*core.ShootState] {
+	return registry.NewStrategy(typer, rules)
 }
 
 // SelectableFields returns the fields of a ShootState that field selectors match.

@@ -1,12 +1,9 @@
 package credentialsbinding
 
 import (
-	"fmt"
-
 	"github.com/gardener/gardener/pkg/apis/security"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
-	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
@@ -18,23 +15,17 @@ type Storage struct {
 
 // NewStorage returns the endpoints of CredentialsBindings on the storage that optsGetter describes.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
-	strategy := NewStrategy(scheme)
-	store := &genericregistry.Store{
-		NewFunc:                   func() runtime.Object { return &security.CredentialsBinding{} },
-		NewListFunc:               func() runtime.Object { return &security.CredentialsBindingList{} },
-		PredicateFunc:             registry.Matcher(GetAttrs),
-		DefaultQualifiedResource:  security.Resource("credentialsbindings"),
-		SingularQualifiedResource: security.Resource("credentialsbinding"),
-
-		CreateStrategy: strategy,
-		UpdateStrategy: strategy,
-		DeleteStrategy: strategy,
-
+	store, err := registry.NewStore(optsGetter, registry.StoreConfig{
+		Resource:       security.Resource("credentialsbindings"),
+		Singular:       security.Resource("credentialsbinding"),
+		New:            func() runtime.Object { return &security.CredentialsBinding{} },
+		NewList:        func() runtime.Object { return &security.CredentialsBindingList{} },
+		Strategy:       NewStrategy(scheme),
+		Attrs:          GetAttrs,
 		TableConvertor: NewTableConvertor(),
-	}
-	options := &generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}
-	if err := store.CompleteWithOptions(options); err != nil {
-		return Storage{}, fmt.Errorf("credentialsbindings: %w", err)
+	})
+	if err != nil {
+		return Storage{}, err
 	}
 	return Storage{
 		CredentialsBinding: registry.NewREST(store, []string{"cb"}, nil),

@@ -1,14 +1,12 @@
 package credentialsbinding
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gardener/gardener/pkg/apis/security"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/generic"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
@@ -24,43 +22,20 @@ const (
 var FieldLabels = []string{"metadata.name", "metadata.namespace", FieldProviderType}
 
 // ConvertFieldLabel accepts the field selector paths of FieldLabels.
-func ConvertFieldLabel(label, value string) (string, string, error) {
-	for _, l := range FieldLabels {
-		if l == label {
-			return label, value, nil
-		}
-	}
-	return "", "", fmt.Errorf("field label not supported for credentialsbindings: %s", label)
-}
+var ConvertFieldLabel = registry.ConvertFieldLabel("credentialsbindings", FieldLabels)
 
-// Strategy handles creates, updates and deletes of CredentialsBindings.
-type Strategy struct {
-	registry.Strategy
+// rules are what the strategy of CredentialsBindings checks and changes.
+var rules = registry.Rules[*security.CredentialsBinding]{
+	Namespaced: true,
+	// An update must name the resourceVersion it read, as in Gardener.
+	RequireResourceVersion: true,
+	Validate:               validation.ValidateCredentialsBinding,
+	ValidateUpdate:         validation.ValidateCredentialsBindingUpdate,
 }
 
 // NewStrategy returns the strategy of the main endpoint.
-func NewStrategy(typer runtime.ObjectTyper) Strategy {
-	return Strategy{registry.NewStrategy(typer, true)}
-}
-
-// AllowUnconditionalUpdate is false, as in Gardener: an update must name the
-// resourceVersion it read, so that no writer overwrites a change it has not seen.
-func (Strategy) AllowUnconditionalUpdate() bool { return false }
-
-// PrepareForCreate does nothing.
-func (Strategy) PrepareForCreate(context.Context, runtime.Object) {}
-
-// PrepareForUpdate does nothing.
-func (Strategy) PrepareForUpdate(_ context.Context, _, _ runtime.Object) {}
-
-// Validate validates a new CredentialsBinding.
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateCredentialsBinding(obj.(*security.CredentialsBinding))
-}
-
-// ValidateUpdate validates an update.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateCredentialsBindingUpdate(obj.(*security.CredentialsBinding), old.(*security.CredentialsBinding))
+func NewStrategy(typer runtime.ObjectTyper) registry.Strategy[*security.CredentialsBinding] {
+	return registry.NewStrategy(typer, rules)
 }
 
 // SelectableFields returns the fields of a CredentialsBinding that field selectors match.

@@ -1,12 +1,9 @@
 package managedseed
 
 import (
-	"fmt"
-
 	"github.com/gardener/gardener/pkg/apis/seedmanagement"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apiserver/pkg/registry/generic"
-	genericregistry "k8s.io/apiserver/pkg/registry/generic/registry"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
@@ -19,24 +16,17 @@ type Storage struct {
 
 // NewStorage returns the endpoints of ManagedSeeds on the storage that optsGetter describes.
 func NewStorage(scheme *runtime.Scheme, optsGetter generic.RESTOptionsGetter) (Storage, error) {
-	strategy := NewStrategy(scheme)
-	store := &genericregistry.Store{
-		NewFunc:                   func() runtime.Object { return &seedmanagement.ManagedSeed{} },
-		NewListFunc:               func() runtime.Object { return &seedmanagement.ManagedSeedList{} },
-		PredicateFunc:             registry.Matcher(GetAttrs),
-		DefaultQualifiedResource:  seedmanagement.Resource("managedseeds"),
-		SingularQualifiedResource: seedmanagement.Resource("managedseed"),
-
-		CreateStrategy:      strategy,
-		UpdateStrategy:      strategy,
-		DeleteStrategy:      strategy,
-		ResetFieldsStrategy: strategy,
-
+	store, err := registry.NewStore(optsGetter, registry.StoreConfig{
+		Resource:       seedmanagement.Resource("managedseeds"),
+		Singular:       seedmanagement.Resource("managedseed"),
+		New:            func() runtime.Object { return &seedmanagement.ManagedSeed{} },
+		NewList:        func() runtime.Object { return &seedmanagement.ManagedSeedList{} },
+		Strategy:       NewStrategy(scheme),
+		Attrs:          GetAttrs,
 		TableConvertor: NewTableConvertor(),
-	}
-	options := &generic.StoreOptions{RESTOptions: optsGetter, AttrFunc: GetAttrs}
-	if err := store.CompleteWithOptions(options); err != nil {
-		return Storage{}, fmt.Errorf("managedseeds: %w", err)
+	})
+	if err != nil {
+		return Storage{}, err
 	}
 	return Storage{
 		ManagedSeed: registry.NewREST(store, []string{"ms"}, nil),

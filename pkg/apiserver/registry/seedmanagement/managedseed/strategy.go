@@ -1,19 +1,15 @@
 package managedseed
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/gardener/gardener/pkg/apis/seedmanagement"
 	seedmanagementv1alpha1 "github.com/gardener/gardener/pkg/apis/seedmanagement/v1alpha1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/registry/generic"
-	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
@@ -28,86 +24,32 @@ const (
 var FieldLabels = []string{"metadata.name", "metadata.namespace", FieldShootName}
 
 // ConvertFieldLabel accepts the field selector paths of FieldLabels.
-func ConvertFieldLabel(label, value string) (string, string, error) {
-	for _, l := range FieldLabels {
-		if l == label {
-			return label, value, nil
-		}
-	}
-	return "", "", fmt.Errorf("field label not supported for managedseeds: %s", label)
+var ConvertFieldLabel = registry.ConvertFieldLabel("managedseeds", FieldLabels)
+
+// rules are what the strategies of ManagedSeeds check and change.
+var rules = registry.Rules[*seedmanagement.ManagedSeed]{
+	Namespaced: true,
+	// An update must name the resourceVersion it read, as in Gardener.
+	RequireResourceVersion: true,
+	Validate:               validation.ValidateManagedSeed,
+	ValidateUpdate:         validation.ValidateManagedSeedUpdate,
+	SpecChanged:            registry.SpecChanged(spec),
 }
 
-// groupVersions are the versions that serve ManagedSeeds, for the reset fields of server-side apply.
-var groupVersions = []schema.GroupVersion{seedmanagementv1alpha1.SchemeGroupVersion}
+// specStatus reaches the spec and the status of ManagedSeeds in the versions that serve them.
+var specStatus = registry.SpecAndStatus([]schema.GroupVersion{seedmanagementv1alpha1.SchemeGroupVersion}, spec, status)
 
-// Strategy handles creates, updates and deletes of ManagedSeeds through the main endpoint.
-type Strategy struct {
-	registry.Strategy
-}
+func spec(m *seedmanagement.ManagedSeed) *seedmanagement.ManagedSeedSpec     { return &m.Spec }
+func status(m *seedmanagement.ManagedSeed) *seedmanagement.ManagedSeedStatus { return &m.Status }
 
 // NewStrategy returns the strategy of the main endpoint.
-func NewStrategy(typer runtime.ObjectTyper) Strategy {
-	return Strategy{registry.NewStrategy(typer, true)}
+func NewStrategy(typer runtime.ObjectTyper) registry.SpecStatusStrategy[*seedmanagement.ManagedSeed] {
+	return registry.NewSpecStatusStrategy(typer, rules, specStatus)
 }
 
-// AllowUnconditionalUpdate is false, as in Gardener: an update must name the
-// resourceVersion it read, so that no writer overwrites a change it has not seen.
-func (Strategy) AllowUnconditionalUpdate() bool { return false }
-
-// PrepareForCreate clears the status and starts the generation at 1.
-func (Strategy) PrepareForCreate(_ context.Context, obj runtime.Object) {
-	managedSeed := obj.(*seedmanagement.ManagedSeed)
-	managedSeed.Generation = 1
-	managedSeed.Status = seedmanagement.ManagedSeedStatus{}
-}
-
-// PrepareForUpdate keeps the status and bumps the generation when the spec changes or the deletion timestamp is set.
-func (Strategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	newManagedSeed, oldManagedSeed := obj.(*seedmanagement.ManagedSeed), old.(*seedmanagement.ManagedSeed)
-	newManagedSeed.Status = oldManagedSeed.Status
-	registry.BumpGeneration(newManagedSeed, oldManagedSeed, !equality.Semantic.DeepEqual(newManagedSeed.Spec, oldManagedSeed.Spec))
-}
-
-// Validate validates a new ManagedSeed.
-func (Strategy) Validate(_ context.Context, obj runtime.Object) field.ErrorList {
-	return validation.ValidateManagedSeed(obj.(*seedmanagement.ManagedSeed))
-}
-
-// ValidateUpdate validates an update.
-func (Strategy) ValidateUpdate(_ context.Context, obj, old runtime.Object) field.ErrorList {
-	return validation.ValidateManagedSeedUpdate(obj.(*seedmanagement.ManagedSeed), old.(*seedmanagement.ManagedSeed))
-}
-
-// GetResetFields names the fields that the main endpoint ignores: the status.
-func (Strategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return registry.ResetFields(groupVersions, "status")
-}
-
-// StatusStrategy handles updates through managedseeds/status: only the status changes.
-type StatusStrategy struct {
-	Strategy
-}
-
-// NewStatusStrategy returns the strategy of the status subresource.
-func NewStatusStrategy(typer runtime.ObjectTyper) StatusStrategy {
-	return StatusStrategy{NewStrategy(typer)}
-}
-
-// PrepareForUpdate keeps the spec; the generation stays.
-func (StatusStrategy) PrepareForUpdate(_ context.Context, obj, old runtime.Object) {
-	obj.(*seedmanagement.ManagedSeed).Spec = old.(*seedmanagement.ManagedSeed).Spec
-}
-
-// ValidateUpdate has nothing to check beyond the metadata, which the generic store
-// validates: the spec is the stored one, and the status is written by Hortus' own
-// components.
-func (StatusStrategy) ValidateUpdate(_ context.Context, _, _ runtime.Object) field.ErrorList {
-	return nil
-}
-
-// GetResetFields names the fields that /status ignores: the spec.
-func (StatusStrategy) GetResetFields() map[fieldpath.APIVersion]*fieldpath.Set {
-	return registry.ResetFields(groupVersions, "spec")
+// NewStatusStrategy returns the strategy of managedseeds/status: only the status changes.
+func NewStatusStrategy(typer runtime.ObjectTyper) registry.StatusStrategy[*seedmanagement.ManagedSeed] {
+	return registry.NewStatusStrategy(typer, rules, specStatus)
 }
 
 // SelectableFields returns the fields of a ManagedSeed that field selectors match.
