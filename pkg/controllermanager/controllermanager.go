@@ -27,9 +27,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/controllerregistration"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/project"
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/referenceprotection"
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/seedlifecycle"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/shoothibernation"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/shootmaintenance"
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/shootquota"
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/shootstatuslabel"
 )
 
 // Scheme is the scheme of the controller manager's client: the Kubernetes API, Gardener's
@@ -74,6 +79,41 @@ var controllers = []controllerSpec{
 		enabled: func(*Config) bool { return true },
 		add: func(mgr manager.Manager, cfg *Config) error {
 			return (&shootmaintenance.Reconciler{Config: cfg.Controllers.ShootMaintenance}).AddToManager(mgr)
+		},
+	},
+	{
+		name:    seedlifecycle.ControllerName,
+		enabled: func(cfg *Config) bool { return cfg.Controllers.Seed != nil },
+		add: func(mgr manager.Manager, cfg *Config) error {
+			return (&seedlifecycle.Reconciler{Config: *cfg.Controllers.Seed}).AddToManager(mgr)
+		},
+	},
+	{
+		name:    shootstatuslabel.ControllerName,
+		enabled: func(cfg *Config) bool { return cfg.Controllers.ShootStatusLabel != nil },
+		add: func(mgr manager.Manager, cfg *Config) error {
+			return (&shootstatuslabel.Reconciler{Config: *cfg.Controllers.ShootStatusLabel}).AddToManager(mgr)
+		},
+	},
+	{
+		name:    controllerregistration.ControllerName,
+		enabled: func(cfg *Config) bool { return cfg.Controllers.ControllerRegistration != nil },
+		add: func(mgr manager.Manager, cfg *Config) error {
+			return (&controllerregistration.Reconciler{Config: *cfg.Controllers.ControllerRegistration}).AddToManager(mgr)
+		},
+	},
+	{
+		name:    shootquota.ControllerName,
+		enabled: func(cfg *Config) bool { return cfg.Controllers.ShootQuota != nil },
+		add: func(mgr manager.Manager, cfg *Config) error {
+			return (&shootquota.Reconciler{Config: *cfg.Controllers.ShootQuota}).AddToManager(mgr)
+		},
+	},
+	{
+		name:    "reference-protection",
+		enabled: func(*Config) bool { return true },
+		add: func(mgr manager.Manager, cfg *Config) error {
+			return referenceprotection.AddAllToManager(mgr, cfg.Controllers)
 		},
 	},
 }

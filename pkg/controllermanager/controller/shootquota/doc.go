@@ -1,0 +1,3 @@
+// Package shootquota holds the shoot quota controller, which deletes Shoots once the
+// cluster lifetime of the Quotas of their binding has passed.
+package shootquota
