@@ -9,29 +9,16 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/referenceprotection"
+	"github.com/hortus-dev/hortus/test/testenv"
 )
 
 func newProfile(name string, providerType string) *gardencorev1beta1.CloudProfile {
-	return &gardencorev1beta1.CloudProfile{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: gardencorev1beta1.CloudProfileSpec{
-			Type:         providerType,
-			Regions:      []gardencorev1beta1.Region{{Name: "local"}},
-			Kubernetes:   gardencorev1beta1.KubernetesSettings{Versions: []gardencorev1beta1.ExpirableVersion{{Version: "1.36.3"}}},
-			MachineTypes: []gardencorev1beta1.MachineType{{Name: "local", CPU: resource.MustParse("1"), Memory: resource.MustParse("1Gi")}},
-			MachineImages: []gardencorev1beta1.MachineImage{{Name: "local", Versions: []gardencorev1beta1.MachineImageVersion{{
-				ExpirableVersion: gardencorev1beta1.ExpirableVersion{Version: "1.0.0"},
-				CRI:              []gardencorev1beta1.CRI{{Name: gardencorev1beta1.CRINameContainerD}},
-				Architectures:    []string{"amd64"},
-			}}}},
-		},
-	}
+	return testenv.CloudProfile(name, providerType, nil)
 }
 
 func newRegistration(name, providerType string, policy gardencorev1beta1.ControllerDeploymentPolicy) *gardencorev1beta1.ControllerRegistration {

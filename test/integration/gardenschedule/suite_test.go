@@ -9,7 +9,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -66,29 +65,13 @@ var _ = BeforeSuite(func(ctx context.Context) {
 	Expect(err).NotTo(HaveOccurred())
 
 	By("creating a CloudProfile with several patch versions and its ControllerRegistration")
-	local := gardencorev1beta1.MachineImageVersion{
-		ExpirableVersion: gardencorev1beta1.ExpirableVersion{Version: "1.0.0"},
-		CRI:              []gardencorev1beta1.CRI{{Name: gardencorev1beta1.CRINameContainerD}},
-		Architectures:    []string{"amd64"},
-	}
-	Expect(c.Create(ctx, &gardencorev1beta1.CloudProfile{
-		ObjectMeta: metav1.ObjectMeta{Name: profileName},
-		Spec: gardencorev1beta1.CloudProfileSpec{
-			Type:    "local",
-			Regions: []gardencorev1beta1.Region{{Name: "local"}},
-			Kubernetes: gardencorev1beta1.KubernetesSettings{Versions: []gardencorev1beta1.ExpirableVersion{
-				{Version: "1.35.1"}, {Version: "1.35.4"}, {Version: "1.35.5", Classification: ptr(gardencorev1beta1.ClassificationPreview)}, {Version: "1.36.3"},
-			}},
-			MachineTypes:  []gardencorev1beta1.MachineType{{Name: "local", CPU: resource.MustParse("1"), Memory: resource.MustParse("1Gi")}},
-			MachineImages: []gardencorev1beta1.MachineImage{{Name: "local", Versions: []gardencorev1beta1.MachineImageVersion{local}}},
-		},
-	})).To(Succeed())
-	Expect(c.Create(ctx, &gardencorev1beta1.ControllerRegistration{
-		ObjectMeta: metav1.ObjectMeta{Name: "schedule-provider-local"},
-		Spec: gardencorev1beta1.ControllerRegistrationSpec{Resources: []gardencorev1beta1.ControllerResource{
-			{Kind: "ControlPlane", Type: "local"}, {Kind: "Infrastructure", Type: "local"}, {Kind: "Worker", Type: "local"},
-		}},
-	})).To(Succeed())
+	Expect(c.Create(ctx, testenv.CloudProfile(profileName, "local", nil,
+		gardencorev1beta1.ExpirableVersion{Version: "1.35.1"},
+		gardencorev1beta1.ExpirableVersion{Version: "1.35.4"},
+		gardencorev1beta1.ExpirableVersion{Version: "1.35.5", Classification: ptr(gardencorev1beta1.ClassificationPreview)},
+		gardencorev1beta1.ExpirableVersion{Version: "1.36.3"},
+	))).To(Succeed())
+	Expect(c.Create(ctx, testenv.ProviderRegistration("schedule-provider-local", "local"))).To(Succeed())
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "garden-schedule-"}}
 	Expect(c.Create(ctx, ns)).To(Succeed())
 	namespace = ns.Name

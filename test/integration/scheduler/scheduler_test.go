@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hortus-dev/hortus/test/testenv"
 )
 
 // The landscape of this suite: three seeds in three regions.
@@ -22,28 +24,8 @@ var _ = Describe("scheduling shoots onto seeds", Ordered, func() {
 	var namespace string
 
 	BeforeAll(func(ctx context.Context) {
-		profile := &gardencorev1beta1.CloudProfile{
-			ObjectMeta: metav1.ObjectMeta{Name: "sched"},
-			Spec: gardencorev1beta1.CloudProfileSpec{
-				Type:         "local",
-				Regions:      []gardencorev1beta1.Region{{Name: "eu"}, {Name: "us"}, {Name: "asia"}},
-				Kubernetes:   gardencorev1beta1.KubernetesSettings{Versions: []gardencorev1beta1.ExpirableVersion{{Version: "1.36.3"}}},
-				MachineTypes: []gardencorev1beta1.MachineType{{Name: "local", CPU: resource.MustParse("1"), Memory: resource.MustParse("1Gi")}},
-				MachineImages: []gardencorev1beta1.MachineImage{{Name: "local", Versions: []gardencorev1beta1.MachineImageVersion{{
-					ExpirableVersion: gardencorev1beta1.ExpirableVersion{Version: "1.0.0"},
-					CRI:              []gardencorev1beta1.CRI{{Name: gardencorev1beta1.CRINameContainerD}},
-					Architectures:    []string{"amd64"},
-				}}}},
-			},
-		}
-		Expect(c.Create(ctx, profile)).To(Succeed())
-		registration := &gardencorev1beta1.ControllerRegistration{
-			ObjectMeta: metav1.ObjectMeta{Name: "sched-provider-local"},
-			Spec: gardencorev1beta1.ControllerRegistrationSpec{Resources: []gardencorev1beta1.ControllerResource{
-				{Kind: "ControlPlane", Type: "local"}, {Kind: "Infrastructure", Type: "local"}, {Kind: "Worker", Type: "local"},
-			}},
-		}
-		Expect(c.Create(ctx, registration)).To(Succeed())
+		Expect(c.Create(ctx, testenv.CloudProfile("sched", "local", []string{"eu", "us", "asia"}))).To(Succeed())
+		Expect(c.Create(ctx, testenv.ProviderRegistration("sched-provider-local", "local"))).To(Succeed())
 
 		createSeed(ctx, "eu", nil, 1, gardencorev1beta1.ConditionTrue)
 		createSeed(ctx, "us", []gardencorev1beta1.SeedTaint{{Key: "dedicated"}}, 10, gardencorev1beta1.ConditionTrue)

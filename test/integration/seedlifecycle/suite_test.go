@@ -9,7 +9,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -72,26 +71,8 @@ var _ = BeforeSuite(func(ctx context.Context) {
 	Expect(err).NotTo(HaveOccurred())
 
 	By("creating a CloudProfile, its ControllerRegistration and the namespaces")
-	Expect(c.Create(ctx, &gardencorev1beta1.CloudProfile{
-		ObjectMeta: metav1.ObjectMeta{Name: profileName},
-		Spec: gardencorev1beta1.CloudProfileSpec{
-			Type:         "local",
-			Regions:      []gardencorev1beta1.Region{{Name: "local"}},
-			Kubernetes:   gardencorev1beta1.KubernetesSettings{Versions: []gardencorev1beta1.ExpirableVersion{{Version: "1.36.3"}}},
-			MachineTypes: []gardencorev1beta1.MachineType{{Name: "local", CPU: resource.MustParse("1"), Memory: resource.MustParse("1Gi")}},
-			MachineImages: []gardencorev1beta1.MachineImage{{Name: "local", Versions: []gardencorev1beta1.MachineImageVersion{{
-				ExpirableVersion: gardencorev1beta1.ExpirableVersion{Version: "1.0.0"},
-				CRI:              []gardencorev1beta1.CRI{{Name: gardencorev1beta1.CRINameContainerD}},
-				Architectures:    []string{"amd64"},
-			}}}},
-		},
-	})).To(Succeed())
-	Expect(c.Create(ctx, &gardencorev1beta1.ControllerRegistration{
-		ObjectMeta: metav1.ObjectMeta{Name: "lifecycle-provider-local"},
-		Spec: gardencorev1beta1.ControllerRegistrationSpec{Resources: []gardencorev1beta1.ControllerResource{
-			{Kind: "ControlPlane", Type: "local"}, {Kind: "Infrastructure", Type: "local"}, {Kind: "Worker", Type: "local"},
-		}},
-	})).To(Succeed())
+	Expect(c.Create(ctx, testenv.CloudProfile(profileName, "local", nil))).To(Succeed())
+	Expect(c.Create(ctx, testenv.ProviderRegistration("lifecycle-provider-local", "local"))).To(Succeed())
 	Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: gardencorev1beta1.GardenerSeedLeaseNamespace}})).To(Succeed())
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "garden-lifecycle-"}}
 	Expect(c.Create(ctx, ns)).To(Succeed())
