@@ -282,3 +282,24 @@ func Expand(s string, vars map[string]string) string {
 	}
 	return b.String()
 }
+
+// InWorkDir returns path below the component's working directory, as args, env values and
+// probes reference it: $(HORTUS_WORKDIR)/path.
+func InWorkDir(path string) string {
+	return "$(" + WorkDirVar + ")/" + path
+}
+
+// FlagArgs renders flags as --key=value in key order, so that descriptions (and their
+// hashes) are stable.
+func FlagArgs(flags map[string]string) []string {
+	keys := make([]string, 0, len(flags))
+	for k := range flags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	args := make([]string, 0, len(keys))
+	for _, k := range keys {
+		args = append(args, "--"+k+"="+flags[k])
+	}
+	return args
+}

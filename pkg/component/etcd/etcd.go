@@ -1,6 +1,7 @@
 package etcd
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"time"
@@ -54,19 +55,10 @@ func (c Config) host() string {
 
 // Build returns the component description. Its data lives in $(HORTUS_WORKDIR)/data.
 func Build(c Config) component.Component {
-	name := c.Name
-	if name == "" {
-		name = DefaultName
-	}
-	bin := c.Binary
-	if bin == "" {
-		bin = "hortus"
-	}
-	timeout := c.ReadyTimeout
-	if timeout == 0 {
-		timeout = time.Minute
-	}
-	wd := "$(" + component.WorkDirVar + ")/"
+	name := cmp.Or(c.Name, DefaultName)
+	bin := cmp.Or(c.Binary, "hortus")
+	timeout := cmp.Or(c.ReadyTimeout, time.Minute)
+	wd := component.InWorkDir("")
 	args := []string{
 		"etcd",
 		"--name=" + name,

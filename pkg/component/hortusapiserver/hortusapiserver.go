@@ -1,8 +1,8 @@
 package hortusapiserver
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -74,19 +74,10 @@ func (c Config) bindAddress() string {
 
 // Build returns the component description.
 func Build(c Config) component.Component {
-	name := c.Name
-	if name == "" {
-		name = DefaultName
-	}
-	bin := c.Binary
-	if bin == "" {
-		bin = "hortus"
-	}
-	timeout := c.ReadyTimeout
-	if timeout == 0 {
-		timeout = time.Minute
-	}
-	wd := "$(" + component.WorkDirVar + ")/"
+	name := cmp.Or(c.Name, DefaultName)
+	bin := cmp.Or(c.Binary, "hortus")
+	timeout := cmp.Or(c.ReadyTimeout, time.Minute)
+	wd := component.InWorkDir("")
 	flags := map[string]string{
 		"bind-address":         c.bindAddress(),
 		"secure-port":          fmt.Sprint(c.SecurePort),
@@ -108,7 +99,7 @@ func Build(c Config) component.Component {
 	return component.Component{
 		Name:   name,
 		Binary: bin,
-		Args:   append([]string{"apiserver"}, sortedFlags(flags)...),
+		Args:   append([]string{"apiserver"}, component.FlagArgs(flags)...),
 		Files: []component.File{
 			{Path: caFile, Content: c.CAPEM, Mode: 0o644},
 			{Path: servingCertFile, Content: c.ServingCertPEM, Mode: 0o644},
@@ -131,19 +122,4 @@ func Build(c Config) component.Component {
 			Timeout: timeout,
 		},
 	}
-}
-
-// sortedFlags renders flags as --key=value in key order, so that descriptions (and their
-// hashes) are stable.
-func sortedFlags(flags map[string]string) []string {
-	keys := make([]string, 0, len(flags))
-	for k := range flags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	args := make([]string, 0, len(keys))
-	for _, k := range keys {
-		args = append(args, "--"+k+"="+flags[k])
-	}
-	return args
 }

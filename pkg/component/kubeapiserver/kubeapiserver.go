@@ -1,8 +1,8 @@
 package kubeapiserver
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -91,18 +91,9 @@ func (c Config) bindAddress() string {
 
 // Build returns the component description.
 func Build(c Config) component.Component {
-	name := c.Name
-	if name == "" {
-		name = DefaultName
-	}
-	bin := c.Binary
-	if bin == "" {
-		bin = "kube-apiserver"
-	}
-	timeout := c.ReadyTimeout
-	if timeout == 0 {
-		timeout = time.Minute
-	}
+	name := cmp.Or(c.Name, DefaultName)
+	bin := cmp.Or(c.Binary, "kube-apiserver")
+	timeout := cmp.Or(c.ReadyTimeout, time.Minute)
 	prefix := c.EtcdPrefix
 	if prefix == "" {
 		prefix = "/registry"
@@ -111,7 +102,7 @@ func Build(c Config) component.Component {
 	if len(modes) == 0 {
 		modes = []string{"RBAC"}
 	}
-	wd := "$(" + component.WorkDirVar + ")/"
+	wd := component.InWorkDir("")
 	flags := map[string]string{
 		"bind-address":                     c.bindAddress(),
 		"secure-port":                      fmt.Sprint(c.SecurePort),
@@ -173,7 +164,7 @@ func Build(c Config) component.Component {
 	return component.Component{
 		Name:      name,
 		Binary:    bin,
-		Args:      sortedFlags(flags),
+		Args:      component.FlagArgs(flags),
 		Files:     files,
 		Ports:     []component.Port{{Name: "https", Port: c.SecurePort}},
 		DependsOn: c.DependsOn,
@@ -188,19 +179,4 @@ func Build(c Config) component.Component {
 			Timeout: timeout,
 		},
 	}
-}
-
-// sortedFlags renders flags as --key=value in key order, so that descriptions (and their
-// hashes) are stable.
-func sortedFlags(flags map[string]string) []string {
-	keys := make([]string, 0, len(flags))
-	for k := range flags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	args := make([]string, 0, len(keys))
-	for _, k := range keys {
-		args = append(args, "--"+k+"="+flags[k])
-	}
-	return args
 }
