@@ -18,6 +18,16 @@ go vet ./... || fail=1
 # k8s.io/kubernetes with other build flags than `make kube` uses (a cold 10-minute
 # compile), so only their formatting is checked above.
 
+# golangci-lint (.golangci.yaml), built from the version pinned in hack/lint.
+lint=bin/tools/golangci-lint
+if [[ ! -x "$lint" || hack/lint/go.mod -nt "$lint" ]]; then
+	echo "building golangci-lint from hack/lint (a few minutes the first time)" >&2
+	mkdir -p bin/tools
+	(cd hack/lint && go build -o ../../"$lint" github.com/golangci/golangci-lint/v2/cmd/golangci-lint)
+fi
+echo "golangci-lint run ./..." >&2
+"$lint" run ./... || fail=1
+
 before=$(cat go.mod go.sum | sha256sum)
 go mod tidy
 if [[ "$(cat go.mod go.sum | sha256sum)" != "$before" ]]; then

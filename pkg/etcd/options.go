@@ -162,7 +162,7 @@ func validateURL(flag, raw string, required bool) error {
 func validateScheme(flag, raw, tlsPrefix string, tlsSet bool) error {
 	u, err := url.Parse(raw)
 	if raw == "" || err != nil {
-		return nil // validateURL reports these.
+		return nil //nolint:nilerr // validateURL reports these.
 	}
 	switch {
 	case u.Scheme == "https" && !tlsSet:

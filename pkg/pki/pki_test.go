@@ -355,7 +355,7 @@ func TestTLSHandshake(t *testing.T) {
 			// side write its alert without waiting for the other to read.
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			g.Expect(err).NotTo(HaveOccurred())
-			defer ln.Close()
+			defer func() { _ = ln.Close() }()
 			srvErr := make(chan error, 1)
 			go func() {
 				sc, err := ln.Accept()
@@ -363,7 +363,7 @@ func TestTLSHandshake(t *testing.T) {
 					srvErr <- err
 					return
 				}
-				defer sc.Close()
+				defer func() { _ = sc.Close() }()
 				_ = sc.SetDeadline(time.Now().Add(time.Minute))
 				srv := tls.Server(sc, &tls.Config{
 					Certificates: []tls.Certificate{serverCert},
@@ -382,7 +382,7 @@ func TestTLSHandshake(t *testing.T) {
 			}()
 			cc, err := net.Dial("tcp", ln.Addr().String())
 			g.Expect(err).NotTo(HaveOccurred())
-			defer cc.Close()
+			defer func() { _ = cc.Close() }()
 			_ = cc.SetDeadline(time.Now().Add(time.Minute))
 			cli := tls.Client(cc, &tls.Config{
 				Certificates: []tls.Certificate{clientCert},

@@ -33,8 +33,6 @@ const (
 	// APIServices point to.
 	GardenAPIServiceNamespace = "kube-system"
 	GardenAPIServiceName      = "hortus-apiserver"
-	// gardenAPIServicePort is the port of the APIServices' service reference.
-	gardenAPIServicePort = 443
 )
 
 // GardenAPIServices are the APIServices that StartGardenAPI registers, with their version
@@ -275,7 +273,7 @@ func waitForDiscovery(ctx context.Context, admin kubernetes.Interface) error {
 		_, lists, err := admin.Discovery().ServerGroupsAndResources()
 		if err != nil {
 			last = err
-			return false, nil
+			return false, nil //nolint:nilerr // retried until the timeout, which reports the last error
 		}
 		served := map[string]bool{}
 		for _, l := range lists {
@@ -305,7 +303,7 @@ func waitForAPIServices(ctx context.Context, apiServices dynamic.NamespaceableRe
 			obj, err := apiServices.Get(ctx, name, metav1.GetOptions{})
 			if err != nil {
 				last = err
-				return false, nil
+				return false, nil //nolint:nilerr // retried until the timeout, which reports the last error
 			}
 			conditions, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
 			available := false

@@ -259,7 +259,9 @@ func (e *Environment) Stop(ctx context.Context) error {
 		if err := e.Executor.Delete(ctx, SetName); err != nil {
 			errs = append(errs, err)
 		}
-		e.Executor.Close()
+		if err := e.Executor.Close(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if e.ownDir {
 		if err := os.RemoveAll(e.Dir); err != nil {

@@ -171,7 +171,7 @@ func indexOf[T any](items []T, match func(T) bool) int {
 // its classification (supported when unset) until its expiration date, and expired after.
 func Classification(v gardencorev1beta1.ExpirableVersion, now time.Time) gardencorev1beta1.VersionClassification {
 	if len(v.Lifecycle) == 0 {
-		if v.ExpirationDate != nil && !v.ExpirationDate.Time.After(now) {
+		if v.ExpirationDate != nil && !v.ExpirationDate.After(now) {
 			return gardencorev1beta1.ClassificationExpired
 		}
 		if v.Classification != nil {

@@ -170,18 +170,6 @@ func message(path string, s Support) string {
 	return fmt.Sprintf("%s is stored but not acted on by Hortus; see docs/api-compatibility.md", path)
 }
 
-func isEmpty(v interface{}) bool {
-	switch t := v.(type) {
-	case nil:
-		return true
-	case map[string]interface{}:
-		return len(t) == 0
-	case []interface{}:
-		return len(t) == 0
-	}
-	return false
-}
-
 func dedupe(in []string) []string {
 	seen := map[string]bool{}
 	var out []string
