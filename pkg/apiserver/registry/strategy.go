@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -93,4 +94,20 @@ func Matcher(attrs storage.AttrFunc, indexFields ...string) func(labels.Selector
 			IndexFields: indexFields,
 		}
 	}
+}
+
+// RefName returns the name of an optional object reference, for field selectors.
+func RefName(ref *corev1.ObjectReference) string {
+	if ref == nil {
+		return ""
+	}
+	return ref.Name
+}
+
+// RefNamespace returns the namespace of an optional object reference, for field selectors.
+func RefNamespace(ref *corev1.ObjectReference) string {
+	if ref == nil {
+		return ""
+	}
+	return ref.Namespace
 }

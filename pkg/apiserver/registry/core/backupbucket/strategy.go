@@ -5,12 +5,12 @@ import (
 
 	"github.com/gardener/gardener/pkg/apis/core"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/utils/ptr"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
@@ -55,9 +55,9 @@ func NewStatusStrategy(typer runtime.ObjectTyper) registry.StatusStrategy[*core.
 // SelectableFields returns the fields of a BackupBucket that field selectors match.
 func SelectableFields(bucket *core.BackupBucket) fields.Set {
 	set := make(fields.Set, 5)
-	set[FieldSeedName] = deref(bucket.Spec.SeedName)
-	set[FieldShootRefName] = refName(bucket.Spec.ShootRef)
-	set[FieldShootRefNamespace] = refNamespace(bucket.Spec.ShootRef)
+	set[FieldSeedName] = ptr.Deref(bucket.Spec.SeedName, "")
+	set[FieldShootRefName] = registry.RefName(bucket.Spec.ShootRef)
+	set[FieldShootRefNamespace] = registry.RefNamespace(bucket.Spec.ShootRef)
 	return generic.AddObjectMetaFieldsSet(set, &bucket.ObjectMeta, false)
 }
 
@@ -68,25 +68,4 @@ func GetAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
 		return nil, nil, fmt.Errorf("not a BackupBucket: %T", obj)
 	}
 	return bucket.Labels, SelectableFields(bucket), nil
-}
-
-func refName(ref *corev1.ObjectReference) string {
-	if ref == nil {
-		return ""
-	}
-	return ref.Name
-}
-
-func refNamespace(ref *corev1.ObjectReference) string {
-	if ref == nil {
-		return ""
-	}
-	return ref.Namespace
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gardener/gardener/pkg/apis/core"
+	"k8s.io/utils/ptr"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
@@ -14,7 +15,7 @@ func NewTableConvertor() *registry.TableConvertor {
 		registry.NameColumn,
 		registry.StringColumn("Provider", "The provider type.", 0, "", func(b *core.BackupBucket) string { return b.Spec.Provider.Type }),
 		registry.StringColumn("Region", "The region.", 0, "", func(b *core.BackupBucket) string { return b.Spec.Provider.Region }),
-		registry.StringColumn("Seed", "The seed the bucket belongs to.", 0, "<none>", func(b *core.BackupBucket) string { return deref(b.Spec.SeedName) }),
+		registry.StringColumn("Seed", "The seed the bucket belongs to.", 0, "<none>", func(b *core.BackupBucket) string { return ptr.Deref(b.Spec.SeedName, "") }),
 		registry.StringColumn("Operation", "The state of the last operation.", 0, "<pending>", func(b *core.BackupBucket) string {
 			if b.Status.LastOperation != nil {
 				return string(b.Status.LastOperation.State)

@@ -5,12 +5,12 @@ import (
 
 	"github.com/gardener/gardener/pkg/apis/core"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/utils/ptr"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
@@ -58,11 +58,11 @@ func NewStatusStrategy(typer runtime.ObjectTyper) registry.StatusStrategy[*core.
 // SelectableFields returns the fields of a BackupEntry that field selectors match.
 func SelectableFields(entry *core.BackupEntry) fields.Set {
 	set := make(fields.Set, 7)
-	set[FieldSeedName] = deref(entry.Spec.SeedName)
-	set[FieldStatusSeedName] = deref(entry.Status.SeedName)
+	set[FieldSeedName] = ptr.Deref(entry.Spec.SeedName, "")
+	set[FieldStatusSeedName] = ptr.Deref(entry.Status.SeedName, "")
 	set[FieldBucketName] = entry.Spec.BucketName
-	set[FieldShootRefName] = refName(entry.Spec.ShootRef)
-	set[FieldShootRefNamespace] = refNamespace(entry.Spec.ShootRef)
+	set[FieldShootRefName] = registry.RefName(entry.Spec.ShootRef)
+	set[FieldShootRefNamespace] = registry.RefNamespace(entry.Spec.ShootRef)
 	return generic.AddObjectMetaFieldsSet(set, &entry.ObjectMeta, true)
 }
 
@@ -73,25 +73,4 @@ func GetAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
 		return nil, nil, fmt.Errorf("not a BackupEntry: %T", obj)
 	}
 	return entry.Labels, SelectableFields(entry), nil
-}
-
-func refName(ref *corev1.ObjectReference) string {
-	if ref == nil {
-		return ""
-	}
-	return ref.Name
-}
-
-func refNamespace(ref *corev1.ObjectReference) string {
-	if ref == nil {
-		return ""
-	}
-	return ref.Namespace
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

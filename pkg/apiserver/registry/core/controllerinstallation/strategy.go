@@ -5,7 +5,6 @@ import (
 
 	"github.com/gardener/gardener/pkg/apis/core"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -57,9 +56,9 @@ func NewStatusStrategy(typer runtime.ObjectTyper) registry.StatusStrategy[*core.
 func SelectableFields(installation *core.ControllerInstallation) fields.Set {
 	set := make(fields.Set, 6)
 	set[FieldRegistrationRefName] = installation.Spec.RegistrationRef.Name
-	set[FieldSeedRefName] = refName(installation.Spec.SeedRef)
-	set[FieldShootRefName] = refName(installation.Spec.ShootRef)
-	set[FieldShootRefNamespace] = refNamespace(installation.Spec.ShootRef)
+	set[FieldSeedRefName] = registry.RefName(installation.Spec.SeedRef)
+	set[FieldShootRefName] = registry.RefName(installation.Spec.ShootRef)
+	set[FieldShootRefNamespace] = registry.RefNamespace(installation.Spec.ShootRef)
 	return generic.AddObjectMetaFieldsSet(set, &installation.ObjectMeta, false)
 }
 
@@ -70,18 +69,4 @@ func GetAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
 		return nil, nil, fmt.Errorf("not a ControllerInstallation: %T", obj)
 	}
 	return installation.Labels, SelectableFields(installation), nil
-}
-
-func refName(ref *corev1.ObjectReference) string {
-	if ref == nil {
-		return ""
-	}
-	return ref.Name
-}
-
-func refNamespace(ref *corev1.ObjectReference) string {
-	if ref == nil {
-		return ""
-	}
-	return ref.Namespace
 }

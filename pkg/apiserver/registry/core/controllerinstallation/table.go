@@ -13,7 +13,7 @@ func NewTableConvertor() *registry.TableConvertor {
 	return registry.NewTableConvertor(
 		registry.NameColumn,
 		registry.StringColumn("Registration", "The ControllerRegistration.", 0, "", func(i *core.ControllerInstallation) string { return i.Spec.RegistrationRef.Name }),
-		registry.StringColumn("Seed", "The seed the controller is installed in.", 0, "<none>", func(i *core.ControllerInstallation) string { return refName(i.Spec.SeedRef) }),
+		registry.StringColumn("Seed", "The seed the controller is installed in.", 0, "<none>", func(i *core.ControllerInstallation) string { return registry.RefName(i.Spec.SeedRef) }),
 		conditionColumn("Valid", core.ControllerInstallationValid),
 		conditionColumn("Installed", core.ControllerInstallationInstalled),
 		conditionColumn("Healthy", core.ControllerInstallationHealthy),

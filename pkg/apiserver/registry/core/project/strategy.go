@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/registry/generic"
+	"k8s.io/utils/ptr"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
@@ -52,7 +53,7 @@ func NewStatusStrategy(typer runtime.ObjectTyper) registry.StatusStrategy[*core.
 // SelectableFields returns the fields of a Project that field selectors match.
 func SelectableFields(project *core.Project) fields.Set {
 	set := make(fields.Set, 3)
-	set[FieldNamespace] = deref(project.Spec.Namespace)
+	set[FieldNamespace] = ptr.Deref(project.Spec.Namespace, "")
 	return generic.AddObjectMetaFieldsSet(set, &project.ObjectMeta, false)
 }
 
@@ -63,11 +64,4 @@ func GetAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
 		return nil, nil, fmt.Errorf("not a Project: %T", obj)
 	}
 	return project.Labels, SelectableFields(project), nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -17,6 +17,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/generic"
 	"k8s.io/apiserver/pkg/storage"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/ptr"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
@@ -193,10 +194,10 @@ func (BindingStrategy) WarningsOnUpdate(context.Context, runtime.Object, runtime
 // it, as Gardener keeps the two in sync.
 func SelectableFields(shoot *core.Shoot) fields.Set {
 	set := make(fields.Set, 10)
-	set[FieldSeedName] = deref(shoot.Spec.SeedName)
-	set[FieldStatusSeedName] = deref(shoot.Status.SeedName)
+	set[FieldSeedName] = ptr.Deref(shoot.Spec.SeedName, "")
+	set[FieldStatusSeedName] = ptr.Deref(shoot.Status.SeedName, "")
 	name, kind := cloudProfile(shoot)
-	set[FieldCloudProfileName] = deref(shoot.Spec.CloudProfileName)
+	set[FieldCloudProfileName] = ptr.Deref(shoot.Spec.CloudProfileName, "")
 	if set[FieldCloudProfileName] == "" && kind == v1beta1constants.CloudProfileReferenceKindCloudProfile {
 		set[FieldCloudProfileName] = name
 	}
@@ -216,7 +217,7 @@ func cloudProfile(shoot *core.Shoot) (name, kind string) {
 		}
 		return ref.Name, kind
 	}
-	if n := deref(shoot.Spec.CloudProfileName); n != "" {
+	if n := ptr.Deref(shoot.Spec.CloudProfileName, ""); n != "" {
 		return n, v1beta1constants.CloudProfileReferenceKindCloudProfile
 	}
 	return "", ""
@@ -236,7 +237,7 @@ func GetAttrs(obj runtime.Object) (labels.Set, fields.Set, error) {
 // that seed's shoots without filtering every event.
 func SeedNameTriggerFunc(obj runtime.Object) string {
 	if shoot, ok := obj.(*core.Shoot); ok {
-		return deref(shoot.Spec.SeedName)
+		return ptr.Deref(shoot.Spec.SeedName, "")
 	}
 	return ""
 }
@@ -250,14 +251,7 @@ func Indexers() *cache.Indexers {
 			if !ok {
 				return nil, fmt.Errorf("not a Shoot: %T", obj)
 			}
-			return []string{deref(shoot.Spec.SeedName)}, nil
+			return []string{ptr.Deref(shoot.Spec.SeedName, "")}, nil
 		},
 	}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gardener/gardener/pkg/apis/core"
 	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
+	"k8s.io/utils/ptr"
 
 	"github.com/hortus-dev/hortus/pkg/apiserver/registry"
 )
@@ -23,7 +24,7 @@ func NewTableConvertor() *registry.TableConvertor {
 		}),
 		registry.StringColumn("Provider", "The provider type.", 0, "", func(s *core.Shoot) string { return s.Spec.Provider.Type }),
 		registry.StringColumn("Region", "The region.", 0, "", func(s *core.Shoot) string { return s.Spec.Region }),
-		registry.StringColumn("Seed", "The seed that hosts the control plane.", 1, "<none>", func(s *core.Shoot) string { return deref(s.Spec.SeedName) }),
+		registry.StringColumn("Seed", "The seed that hosts the control plane.", 1, "<none>", func(s *core.Shoot) string { return ptr.Deref(s.Spec.SeedName, "") }),
 		registry.StringColumn("K8S Version", "The Kubernetes version.", 0, "", func(s *core.Shoot) string { return s.Spec.Kubernetes.Version }),
 		registry.StringColumn("Hibernation", "Whether the shoot is hibernated, awake, or on its way.", 0, "", Hibernation),
 		registry.StringColumn("Last Operation", "The last operation, its state and progress.", 0, "<pending>", func(s *core.Shoot) string {
