@@ -21,6 +21,12 @@ func ParseCertKeyPair(certPEM, keyPEM []byte) (*CertKeyPair, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newPair(cert, key, certPEM, keyPEM)
+}
+
+// newPair checks that key belongs to cert and returns both as a pair, with copies of
+// their PEM.
+func newPair(cert *x509.Certificate, key crypto.Signer, certPEM, keyPEM []byte) (*CertKeyPair, error) {
 	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(cert.PublicKey) {
 		return nil, fmt.Errorf("private key does not match certificate %q", cert.Subject.CommonName)

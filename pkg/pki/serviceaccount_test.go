@@ -5,6 +5,8 @@ import (
 	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/pem"
+	"io/fs"
+	"path/filepath"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -51,4 +53,79 @@ func TestNewServiceAccountKey(t *testing.T) {
 	otherPriv, _, err := pki.NewServiceAccountKey()
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(otherPriv).NotTo(Equal(privPEM), "keys must be random")
+}
+
+func TestLoadOrCreateServiceAccountKey(t *testing.T) {
+	existingPriv, existingPub, err := pki.NewServiceAccountKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir string)
+		// want is "created", "reused" or "error".
+		want string
+	}{
+		{name: "nothing stored", setup: func(*testing.T, string) {}, want: "created"},
+		{
+			name: "stored key",
+			setup: func(t *testing.T, dir string) {
+				writeFile(t, filepath.Join(dir, "sa.key"), existingPriv)
+			},
+			want: "reused",
+		},
+		{
+			name: "corrupt key",
+			setup: func(t *testing.T, dir string) {
+				writeFile(t, filepath.Join(dir, "sa.key"), []byte("not a key"))
+			},
+			want: "error",
+		},
+		{
+			name: "a certificate instead of a key",
+			setup: func(t *testing.T, dir string) {
+				writeFile(t, filepath.Join(dir, "sa.key"), mustCA(t, "ca").CertPEM)
+			},
+			want: "error",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			dir := t.TempDir()
+			tt.setup(t, dir)
+			before := snapshot(t, dir)
+
+			priv, pub, err := pki.LoadOrCreateServiceAccountKey(dir, "sa")
+
+			switch tt.want {
+			case "error":
+				g.Expect(err).To(MatchError(pki.ErrInvalidFile))
+				g.Expect(err.Error()).To(ContainSubstring(filepath.Join(dir, "sa.key")))
+				g.Expect(snapshot(t, dir)).To(Equal(before), "an invalid file must not be overwritten")
+				return
+			case "reused":
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(priv).To(Equal(existingPriv))
+				g.Expect(pub).To(Equal(existingPub))
+				g.Expect(snapshot(t, dir)).To(Equal(before))
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(priv).NotTo(Equal(existingPriv))
+			g.Expect(fileMode(t, filepath.Join(dir, "sa.key"))).To(Equal(fs.FileMode(0o600)))
+			signing, err := keyutil.ParsePrivateKeyPEM(priv)
+			g.Expect(err).NotTo(HaveOccurred())
+			verifying, err := keyutil.ParsePublicKeysPEM(pub)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(verifying).To(HaveLen(1))
+			g.Expect(signing.(*ecdsa.PrivateKey).Public()).To(Equal(verifying[0]), "the public key belongs to the private key")
+
+			// A second call returns the same key, byte for byte.
+			priv2, pub2, err := pki.LoadOrCreateServiceAccountKey(dir, "sa")
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(priv2).To(Equal(priv))
+			g.Expect(pub2).To(Equal(pub))
+		})
+	}
 }
