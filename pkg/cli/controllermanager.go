@@ -34,6 +34,15 @@ Controllers:
             -uam:<name>). Reports status.phase Pending, Ready, Failed or Terminating. On
             deletion it waits until the namespace holds no Shoot, then deletes the namespace
             and the project's RBAC and lets the Project go.
+  seed-extensions-check
+            sets each Seed's ExtensionsReady condition from the ControllerInstallations whose
+            spec.seedRef names it: True (AllExtensionsReady) when every one has Valid,
+            Installed and Healthy True and Progressing False, or there are none; otherwise
+            False, naming each installation that is not ready with its failing conditions
+            (reason NotAllExtensionsValid, NotAllExtensionsInstalled, NotAllExtensionsHealthy
+            or SomeExtensionsProgressing, the most severe first). With an ExtensionsReady
+            entry in conditionThresholds, a True condition is Progressing for that long
+            before it turns False. Checks every seed again each syncPeriod.
 
 The configuration file (--config) is Gardener's ControllerManagerConfiguration
 (controllermanager.config.gardener.cloud/v1alpha1); unknown fields are errors. Gardener's
@@ -43,11 +52,11 @@ given. Without --config, the defaults alone apply. Sections of the configuration
 controllers that Hortus does not have yet are accepted and ignored.
 
 The identity it uses needs, in the garden: to read, watch, patch and update Projects and
-projects/status, and to read and watch Shoots (core.gardener.cloud); all verbs on
-Namespaces, ResourceQuotas, RoleBindings, ClusterRoles and ClusterRoleBindings, with
-"escalate" and "bind" on ClusterRoles (the roles it writes grant rights it need not hold
-itself); to create Events; and Leases in the leader election namespace when leader
-election is on.
+projects/status, to read and watch Shoots, Seeds and ControllerInstallations, and to patch
+seeds/status (core.gardener.cloud); all verbs on Namespaces, ResourceQuotas, RoleBindings,
+ClusterRoles and ClusterRoleBindings, with "escalate" and "bind" on ClusterRoles (the roles
+it writes grant rights it need not hold itself); to create Events; and Leases in the leader
+election namespace when leader election is on.
 
 The sample configuration, with the settings Hortus uses:
 

@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 )
 
@@ -38,6 +39,9 @@ func TestDecodeConfig(t *testing.T) {
 				g.Expect(cfg.LogFormat).To(Equal("json"))
 				g.Expect(cfg.Controllers.Project).NotTo(BeNil(), "the project controller is on by default")
 				g.Expect(cfg.Controllers.Project.ConcurrentSyncs).To(Equal(ptr.To(5)))
+				g.Expect(cfg.Controllers.SeedExtensionsCheck).NotTo(BeNil(), "the seed extensions check controller is on by default")
+				g.Expect(cfg.Controllers.SeedExtensionsCheck.SyncPeriod.Duration).To(Equal(30 * time.Second))
+				g.Expect(cfg.Controllers.SeedExtensionsCheck.ConditionThresholds).To(BeEmpty())
 			},
 		},
 		{
@@ -77,6 +81,9 @@ controllers:
 			check: func(g *WithT, cfg *Config) {
 				g.Expect(cfg.GardenClientConnection.Kubeconfig).To(Equal("/etc/hortus/controller-manager.kubeconfig"))
 				g.Expect(cfg.Controllers.Project.Quotas).To(HaveLen(1))
+				g.Expect(cfg.Controllers.SeedExtensionsCheck.ConditionThresholds).To(ConsistOf(controllermanagerconfigv1alpha1.ConditionThreshold{
+					Type: "ExtensionsReady", Duration: metav1.Duration{Duration: time.Minute},
+				}))
 			},
 		},
 		{name: "unknown fields are errors", data: header + "controllers:\n  projekt: {}\n", wantErr: `unknown field "controllers.projekt"`},

@@ -30,6 +30,7 @@ import (
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/controllerregistration"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/project"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/referenceprotection"
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/seedextensionscheck"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/seedlifecycle"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/shoothibernation"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/shootmaintenance"
@@ -86,6 +87,13 @@ var controllers = []controllerSpec{
 		enabled: func(cfg *Config) bool { return cfg.Controllers.Seed != nil },
 		add: func(mgr manager.Manager, cfg *Config) error {
 			return (&seedlifecycle.Reconciler{Config: *cfg.Controllers.Seed}).AddToManager(mgr)
+		},
+	},
+	{
+		name:    seedextensionscheck.ControllerName,
+		enabled: func(cfg *Config) bool { return cfg.Controllers.SeedExtensionsCheck != nil },
+		add: func(mgr manager.Manager, cfg *Config) error {
+			return (&seedextensionscheck.Reconciler{Config: *cfg.Controllers.SeedExtensionsCheck}).AddToManager(mgr)
 		},
 	},
 	{

@@ -39,4 +39,13 @@ controllers:
           hard:
             count/configmaps: "100"
             count/secrets: "800"
+  seedExtensionsCheck:
+    # How often each seed's ExtensionsReady condition is checked again, besides on
+    # changes of its ControllerInstallations.
+    syncPeriod: 30s
+    # A seed whose extensions stop being ready shows ExtensionsReady Progressing for
+    # this long before False.
+    conditionThresholds:
+    - type: ExtensionsReady
+      duration: 1m
 `
