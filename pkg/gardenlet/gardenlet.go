@@ -1,0 +1,313 @@
+package gardenlet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	gardenletconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/gardenlet/v1alpha1"
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	"github.com/go-logr/logr"
+	"go.uber.org/zap/zapcore"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/client-go/kubernetes"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	crzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/controllerinstallation"
+	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/lease"
+	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/seed"
+	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/shoot"
+)
+
+// Scheme is the scheme of the gardenlet's clients: the Kubernetes API and Gardener's
+// core.gardener.cloud/v1beta1.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(s))
+	utilruntime.Must(gardencorev1beta1.AddToScheme(s))
+	return s
+}
+
+// Options are the settings of the gardenlet that its configuration file does not hold.
+// The zero value is the default.
+type Options struct {
+	// LeaseRenewPeriod is how often the gardenlet renews its Lease in the garden. Defaults
+	// to lease.DefaultRenewPeriod (10s); the controller manager marks the seed Unknown when
+	// the Lease is older than its monitor period (40s by default).
+	LeaseRenewPeriod time.Duration
+	// LeaseDuration is the Lease's spec.leaseDurationSeconds. Defaults to
+	// lease.DefaultLeaseDuration (40s).
+	LeaseDuration time.Duration
+	// Clock stamps conditions and Lease renewals. Defaults to the real clock.
+	Clock clock.Clock
+}
+
+// Run runs the gardenlet with cfg, a decoded and defaulted configuration (see LoadConfig),
+// and the default Options until ctx is cancelled. It logs to the logger in ctx.
+func Run(ctx context.Context, cfg *Config) error {
+	return RunWithOptions(ctx, cfg, Options{})
+}
+
+// RunWithOptions runs the gardenlet like Run, with opts.
+func RunWithOptions(ctx context.Context, cfg *Config, opts Options) error {
+	if err := ValidateConfig(cfg); err != nil {
+		return err
+	}
+	gardenConfig, err := GardenRESTConfig(cfg)
+	if err != nil {
+		return err
+	}
+	seedConfig, err := SeedRESTConfig(cfg)
+	if err != nil {
+		return err
+	}
+	log := logf.FromContext(ctx)
+	mgr, err := NewManager(gardenConfig, seedConfig, cfg, opts, log)
+	if err != nil {
+		return err
+	}
+	log.Info("Starting gardenlet", "seed", cfg.SeedConfig.Name)
+	return mgr.Start(ctx)
+}
+
+// GardenRESTConfig is the client configuration for the garden: the kubeconfig of
+// gardenClientConnection.kubeconfig, with its QPS, burst and content types.
+func GardenRESTConfig(cfg *Config) (*rest.Config, error) {
+	conn := cfg.GardenClientConnection
+	if conn == nil || conn.Kubeconfig == "" {
+		return nil, errors.New("gardenClientConnection.kubeconfig is required")
+	}
+	restConfig, err := clientcmd.BuildConfigFromFlags("", conn.Kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("loading the garden kubeconfig %s: %w", conn.Kubeconfig, err)
+	}
+	applyConnection(restConfig, conn.QPS, conn.Burst, conn.ContentType, conn.AcceptContentTypes)
+	return restConfig, nil
+}
+
+// SeedRESTConfig is the client configuration for the seed cluster: the kubeconfig of
+// seedClientConnection.kubeconfig or, when that is empty, the in-cluster configuration;
+// with the QPS, burst and content types of seedClientConnection.
+func SeedRESTConfig(cfg *Config) (*rest.Config, error) {
+	conn := cfg.SeedClientConnection
+	if conn == nil {
+		conn = &gardenletconfigv1alpha1.SeedClientConnection{}
+	}
+	var (
+		restConfig *rest.Config
+		err        error
+	)
+	if conn.Kubeconfig != "" {
+		restConfig, err = clientcmd.BuildConfigFromFlags("", conn.Kubeconfig)
+	} else {
+		restConfig, err = rest.InClusterConfig()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading the seed client configuration (seedClientConnection.kubeconfig, else in-cluster): %w", err)
+	}
+	applyConnection(restConfig, conn.QPS, conn.Burst, conn.ContentType, conn.AcceptContentTypes)
+	return restConfig, nil
+}
+
+func applyConnection(restConfig *rest.Config, qps float32, burst int32, contentType, acceptContentTypes string) {
+	if qps > 0 {
+		restConfig.QPS = qps
+	}
+	if burst > 0 {
+		restConfig.Burst = int(burst)
+	}
+	if contentType != "" {
+		restConfig.ContentType = contentType
+	}
+	if acceptContentTypes != "" {
+		restConfig.AcceptContentTypes = acceptContentTypes
+	}
+}
+
+// CacheOptions returns the options of the garden cache of the gardenlet of seedName: it
+// holds only the gardenlet's own Seed, the Shoots whose spec.seedName is the seed (a field
+// selector, which the garden API server indexes), the seed's BackupBuckets and
+// ControllerInstallations, and its Lease.
+func CacheOptions(seedName, leaseNamespace string) cache.Options {
+	byName := fields.OneTermEqualSelector("metadata.name", seedName)
+	bySeed := fields.OneTermEqualSelector("spec.seedName", seedName)
+	bySeedRef := fields.OneTermEqualSelector("spec.seedRef.name", seedName)
+	return cache.Options{
+		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject: map[client.Object]cache.ByObject{
+			&gardencorev1beta1.Seed{}:                   {Field: byName},
+			&gardencorev1beta1.Shoot{}:                  {Field: bySeed},
+			&gardencorev1beta1.BackupBucket{}:           {Field: bySeed},
+			&gardencorev1beta1.ControllerInstallation{}: {Field: bySeedRef},
+			&coordinationv1.Lease{}:                     {Namespaces: map[string]cache.Config{leaseNamespace: {}}, Field: byName},
+		},
+	}
+}
+
+// NewManager returns a manager for the garden at gardenConfig, for the seed cluster at
+// seedConfig, with the gardenlet's controllers, the health probes (/healthz, /readyz) and
+// metrics (/metrics) servers of cfg.server, and leader election as cfg.leaderElection says
+// (its lock lives in the seed cluster, as in Gardener).
+func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options, log logr.Logger) (manager.Manager, error) {
+	seedName := cfg.SeedConfig.Name
+	leaseNamespace := gardencorev1beta1.GardenerSeedLeaseNamespace
+	mopts := manager.Options{
+		Scheme:                 Scheme(),
+		Logger:                 log,
+		HealthProbeBindAddress: address(cfg.Server.HealthProbes),
+		Metrics:                metricsserver.Options{BindAddress: address(cfg.Server.Metrics)},
+		Cache:                  CacheOptions(seedName, leaseNamespace),
+	}
+	if le := cfg.LeaderElection; le != nil && ptr.Deref(le.LeaderElect, false) {
+		mopts.LeaderElection = true
+		mopts.LeaderElectionConfig = seedConfig
+		mopts.LeaderElectionResourceLock = le.ResourceLock
+		mopts.LeaderElectionNamespace = le.ResourceNamespace
+		mopts.LeaderElectionID = le.ResourceName
+		mopts.LeaseDuration = &le.LeaseDuration.Duration
+		mopts.RenewDeadline = &le.RenewDeadline.Duration
+		mopts.RetryPeriod = &le.RetryPeriod.Duration
+		mopts.LeaderElectionReleaseOnCancel = true
+	}
+	mgr, err := manager.New(gardenConfig, mopts)
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+
+	seedClient, err := client.New(seedConfig, client.Options{Scheme: Scheme()})
+	if err != nil {
+		return nil, fmt.Errorf("creating the seed client: %w", err)
+	}
+	seedClientset, err := kubernetes.NewForConfig(seedConfig)
+	if err != nil {
+		return nil, fmt.Errorf("creating the seed client: %w", err)
+	}
+	seedREST := seedClientset.Discovery().RESTClient()
+
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
+	seedReconciler := &seed.Reconciler{
+		SeedClient:     seedClient,
+		SeedRESTClient: seedREST,
+		SeedConfig:     *cfg.SeedConfig,
+		Resources:      cfg.Resources,
+		Clock:          clk,
+	}
+	leaseReconciler := &lease.Reconciler{
+		SeedRESTClient: seedREST,
+		SeedName:       seedName,
+		Namespace:      leaseNamespace,
+		RenewPeriod:    opts.LeaseRenewPeriod,
+		LeaseDuration:  opts.LeaseDuration,
+		Clock:          clk,
+	}
+	shootReconciler := &shoot.Reconciler{SeedName: seedName}
+	if c := cfg.Controllers; c != nil {
+		if c.Seed != nil {
+			seedReconciler.Config = *c.Seed
+		}
+		if c.Shoot != nil {
+			shootReconciler.ConcurrentSyncs = ptr.Deref(c.Shoot.ConcurrentSyncs, 0)
+			if c.Shoot.SyncPeriod != nil {
+				shootReconciler.SyncPeriod = c.Shoot.SyncPeriod.Duration
+			}
+		}
+	}
+	if err := seedReconciler.AddToManager(mgr); err != nil {
+		return nil, fmt.Errorf("adding the %s controller: %w", seed.ControllerName, err)
+	}
+	if err := leaseReconciler.AddToManager(mgr); err != nil {
+		return nil, fmt.Errorf("adding the %s controller: %w", lease.ControllerName, err)
+	}
+	if err := shootReconciler.AddToManager(mgr); err != nil {
+		return nil, fmt.Errorf("adding the %s controller: %w", shoot.ControllerName, err)
+	}
+	installationReconciler := &controllerinstallation.Reconciler{SeedName: seedName, Clock: clk}
+	if err := installationReconciler.AddToManager(mgr); err != nil {
+		return nil, fmt.Errorf("adding the %s controller: %w", controllerinstallation.ControllerName, err)
+	}
+
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddHealthzCheck("seed-lease", func(*http.Request) error {
+		if !leaseReconciler.Healthy() {
+			return errors.New("the last renewal of the seed lease failed")
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("informer-sync", cacheSynced(mgr.GetCache())); err != nil {
+		return nil, err
+	}
+	return mgr, nil
+}
+
+// address is the host:port of a server of the configuration, or "0", which turns the
+// server off, when s is nil.
+func address(s *gardenletconfigv1alpha1.Server) string {
+	if s == nil {
+		return "0"
+	}
+	return net.JoinHostPort(s.BindAddress, strconv.Itoa(s.Port))
+}
+
+// cacheSynced is ready once the cache has started and synced its informers.
+func cacheSynced(c cache.Cache) healthz.Checker {
+	return func(req *http.Request) error {
+		ctx, cancel := context.WithTimeout(req.Context(), time.Second)
+		defer cancel()
+		if !c.WaitForCacheSync(ctx) {
+			return errors.New("the informers have not synced yet")
+		}
+		return nil
+	}
+}
+
+// NewLogger returns a logger writing to w at cfg.logLevel (debug, info or error) in
+// cfg.logFormat (json or text).
+func NewLogger(cfg *Config, w io.Writer) (logr.Logger, error) {
+	var level zapcore.Level
+	switch cfg.LogLevel {
+	case "debug":
+		level = zapcore.DebugLevel
+	case "info", "":
+		level = zapcore.InfoLevel
+	case "error":
+		level = zapcore.ErrorLevel
+	default:
+		return logr.Logger{}, fmt.Errorf("unknown logLevel %q: want debug, info or error", cfg.LogLevel)
+	}
+	opts := []crzap.Opts{crzap.WriteTo(w), crzap.Level(level), crzap.StacktraceLevel(zapcore.PanicLevel)}
+	switch cfg.LogFormat {
+	case "json", "":
+		opts = append(opts, crzap.JSONEncoder())
+	case "text":
+		opts = append(opts, crzap.ConsoleEncoder())
+	default:
+		return logr.Logger{}, fmt.Errorf("unknown logFormat %q: want json or text", cfg.LogFormat)
+	}
+	return crzap.New(opts...), nil
+}
