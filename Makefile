@@ -52,10 +52,16 @@ verify: ## Check formatting, vet, and that generated code and go.mod are up to d
 	@hack/verify.sh
 
 .PHONY: up
-up: build kube ## Start the local landscape (garden + seed) in .hortus/.
-	@echo "make up: the local landscape is not available yet (see issue 'Local landscape')." >&2
-	@echo "What exists today: 'make test' and bin/hortus (try 'bin/hortus --help')." >&2
-	@exit 1
+up: build kube ## Start (or resume) the local landscape (garden + seed) in .hortus/. SEEDS=2 adds a seed.
+	$(BIN)/hortus up $(if $(SEEDS),--seeds $(SEEDS))
+
+.PHONY: down
+down: ## Stop the local landscape, keeping its data (bin/hortus down --purge removes it).
+	@if [ -x $(BIN)/hortus ]; then $(BIN)/hortus down; else echo "bin/hortus is not built: nothing runs."; fi
+
+.PHONY: status
+status: ## Show the local landscape's components and seeds.
+	@$(BIN)/hortus status
 
 .PHONY: clean
 clean: ## Remove build outputs (bin/) but keep the state dir.

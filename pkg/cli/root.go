@@ -28,6 +28,10 @@ control plane. This one binary holds every Hortus component; pick one with a sub
 		newAPIServerCommand(),
 		newControllerManagerCommand(),
 		newSchedulerCommand(),
+		newGardenletCommand(),
+		newUpCommand(),
+		newDownCommand(),
+		newStatusCommand(),
 	)
 	return root
 }

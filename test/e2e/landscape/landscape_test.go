@@ -1,0 +1,211 @@
+package landscape_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/hortus-dev/hortus/pkg/landscape"
+	"github.com/hortus-dev/hortus/pkg/ports"
+)
+
+// processState is the part of the process executor's .state.json that the specs read.
+type processState struct {
+	PID int `json:"pid"`
+}
+
+// pidOf returns the recorded pid of a component of the landscape.
+func pidOf(stateDir, set, comp string) int {
+	b, err := os.ReadFile(filepath.Join(stateDir, "components", set, comp, ".state.json"))
+	Expect(err).NotTo(HaveOccurred())
+	var st processState
+	Expect(json.Unmarshal(b, &st)).To(Succeed())
+	return st.PID
+}
+
+// recordedPIDs returns every pid recorded in the landscape's executor state.
+func recordedPIDs(stateDir string) map[string]int {
+	out := map[string]int{}
+	files, err := filepath.Glob(filepath.Join(stateDir, "components", "*", "*", ".state.json"))
+	Expect(err).NotTo(HaveOccurred())
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		Expect(err).NotTo(HaveOccurred())
+		var st processState
+		Expect(json.Unmarshal(b, &st)).To(Succeed())
+		rel, _ := filepath.Rel(filepath.Join(stateDir, "components"), filepath.Dir(f))
+		out[rel] = st.PID
+	}
+	return out
+}
+
+// processAlive tells whether pid runs (zombies count as gone: nothing reaps them here).
+func processAlive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndex(s, ")")
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}
+
+// allocatedPorts returns every port the landscape reserved.
+func allocatedPorts(stateDir string) []int {
+	rs, err := ports.New(filepath.Join(stateDir, "ports.json")).List()
+	Expect(err).NotTo(HaveOccurred())
+	var out []int
+	for _, r := range rs {
+		out = append(out, r.Port)
+	}
+	Expect(out).NotTo(BeEmpty())
+	return out
+}
+
+func listening(port int) bool {
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
+}
+
+// seedsTable returns `kubectl get seeds` as name → Status column.
+func seedsTable(ctx context.Context, stateDir string) (map[string]string, error) {
+	out, err := kubectl(ctx, stateDir, "get", "seeds", "--no-headers")
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 {
+			m[f[0]] = f[1]
+		}
+	}
+	return m, nil
+}
+
+var _ = Describe("hortus up, status and down", Ordered, func() {
+	var stateDir string
+
+	BeforeAll(func() {
+		stateDir = filepath.Join(GinkgoT().TempDir(), "state")
+		DeferCleanup(func(ctx context.Context) {
+			// Whatever happened, leave nothing running.
+			_, _ = hortus(ctx, "down", "--purge", "--state-dir", stateDir)
+		})
+	})
+
+	It("starts the garden and seed local, and the garden shows them Ready", func(ctx SpecContext) {
+		out, err := hortus(ctx, "up", "--state-dir", stateDir)
+		Expect(err).NotTo(HaveOccurred())
+		for _, step := range []string{"garden: etcd", "garden: kube-apiserver", "garden: hortus-apiserver", "garden: controller-manager", "garden: scheduler", "seed local: gardenlet", "seed local: Ready"} {
+			Expect(out).To(ContainSubstring("✓ "+step), "the progress shows each step")
+		}
+		Expect(out).To(ContainSubstring("garden.kubeconfig"))
+		Expect(out).To(ContainSubstring("hortus down"))
+
+		Expect(seedsTable(ctx, stateDir)).To(HaveKeyWithValue("local", "Ready"))
+		Expect(kubectl(ctx, stateDir, "get", "projects", "-o", "name")).To(ContainSubstring("project.core.gardener.cloud/local"))
+		Expect(kubectl(ctx, stateDir, "get", "cloudprofiles", "-o", "jsonpath={.items[*].metadata.name}: {.items[*].spec.kubernetes.versions[*].version}")).
+			To(MatchRegexp(`^local: 1\.\d+\.\d+`))
+		Expect(kubectl(ctx, stateDir, "-n", "garden-local", "get", "credentialsbindings", "-o", "name")).To(ContainSubstring("local"))
+	}, SpecTimeout(5*time.Minute))
+
+	It("schedules the example shoot to seed local, whose gardenlet sees it", func(ctx SpecContext) {
+		_, err := kubectl(ctx, stateDir, "apply", "-f", "landscape/local/shoot.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(ctx, func() (string, error) {
+			return kubectl(ctx, stateDir, "-n", "garden-local", "get", "shoot", "local", "-o", "jsonpath={.spec.seedName}")
+		}).Should(Equal("local"))
+		Eventually(ctx, func() (string, error) {
+			return kubectl(ctx, stateDir, "-n", "garden-local", "get", "events", "--field-selector", "involvedObject.kind=Shoot,involvedObject.name=local",
+				"-o", "jsonpath={range .items[*]}{.source.component}/{.reason}: {.message}{\"\\n\"}{end}")
+		}).Should(ContainSubstring(`Seed "local"`))
+	}, SpecTimeout(3*time.Minute))
+
+	It("says so when asked to start a running landscape, and starts nothing", func(ctx SpecContext) {
+		before := recordedPIDs(stateDir)
+		out, err := hortus(ctx, "up", "--state-dir", stateDir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(ContainSubstring("already running"))
+		Expect(recordedPIDs(stateDir)).To(Equal(before))
+
+		out, err = hortus(ctx, "status", "--state-dir", stateDir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(ContainSubstring("Ready (supervisor pid"))
+		for comp, pid := range before {
+			set, name, _ := strings.Cut(comp, "/")
+			Expect(out).To(MatchRegexp(`%s\s+%s\s+Ready\s+%d\s`, set, name, pid))
+		}
+		Expect(out).To(MatchRegexp(`local\s+Ready\s+1\s`), "the seed with its one shoot")
+	}, SpecTimeout(time.Minute))
+
+	It("heals a gardenlet killed with SIGKILL", func(ctx SpecContext) {
+		set := landscape.SeedSet("local")
+		old := pidOf(stateDir, set, landscape.Gardenlet)
+		Expect(syscall.Kill(old, syscall.SIGKILL)).To(Succeed())
+		Eventually(ctx, func() int { return pidOf(stateDir, set, landscape.Gardenlet) }).ShouldNot(Equal(old))
+		Eventually(ctx, func() (string, error) {
+			return hortus(ctx, "status", "--state-dir", stateDir)
+		}).Should(MatchRegexp(`seed-local\s+gardenlet\s+Ready\s+\d+\s.*\s1\n`), "Ready again, with one restart")
+	}, SpecTimeout(2*time.Minute))
+
+	It("stops everything on down, keeping the data", func(ctx SpecContext) {
+		pids := recordedPIDs(stateDir)
+		Expect(pids).To(HaveLen(6))
+		out, err := hortus(ctx, "down", "--state-dir", stateDir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(ContainSubstring("Its data is kept"))
+		for comp, pid := range pids {
+			Expect(processAlive(pid)).To(BeFalse(), "%s (pid %d) is gone", comp, pid)
+		}
+		for _, p := range allocatedPorts(stateDir) {
+			Expect(listening(p)).To(BeFalse(), "nothing listens on port %d", p)
+		}
+		Expect(filepath.Join(stateDir, "garden.kubeconfig")).To(BeAnExistingFile())
+	}, SpecTimeout(3*time.Minute))
+
+	It("resumes with the same project and shoot, and adds a second seed that a shoot can select", func(ctx SpecContext) {
+		out, err := hortus(ctx, "up", "--state-dir", stateDir, "--seeds", "2")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(out).To(ContainSubstring("✓ seed local-2: kube-apiserver"))
+		Expect(seedsTable(ctx, stateDir)).To(And(HaveKeyWithValue("local", "Ready"), HaveKeyWithValue("local-2", "Ready")))
+		Expect(kubectl(ctx, stateDir, "get", "project", "local", "-o", "name")).To(ContainSubstring("local"))
+		Expect(kubectl(ctx, stateDir, "-n", "garden-local", "get", "shoot", "local", "-o", "jsonpath={.spec.seedName}")).To(Equal("local"))
+		Expect(filepath.Join(stateDir, "seed-local-2.kubeconfig")).To(BeAnExistingFile())
+
+		_, err = kubectl(ctx, stateDir, "apply", "-f", "landscape/local/shoot-seed-2.yaml")
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(ctx, func() (string, error) {
+			return kubectl(ctx, stateDir, "-n", "garden-local", "get", "shoot", "local-2", "-o", "jsonpath={.spec.seedName}")
+		}).Should(Equal("local-2"))
+	}, SpecTimeout(5*time.Minute))
+
+	It("removes everything on down --purge", func(ctx SpecContext) {
+		pids := recordedPIDs(stateDir)
+		Expect(pids).To(HaveLen(8), "garden (5), seed local (gardenlet), seed local-2 (etcd, kube-apiserver, gardenlet)")
+		ps := allocatedPorts(stateDir)
+		_, err := hortus(ctx, "down", "--purge", "--state-dir", stateDir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(stateDir).NotTo(BeADirectory())
+		for comp, pid := range pids {
+			Expect(processAlive(pid)).To(BeFalse(), "%s (pid %d) is gone", comp, pid)
+		}
+		for _, p := range ps {
+			Expect(listening(p)).To(BeFalse(), "nothing listens on port %d", p)
+		}
+	}, SpecTimeout(3*time.Minute))
+})
