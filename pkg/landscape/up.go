@@ -103,14 +103,9 @@ func follow(ctx context.Context, l Layout, pid int, exited <-chan error, out io.
 				printSummary(out, l, p, now)
 				return nil
 			case PhaseFailed, PhaseStopped:
-				if p.Error == "" {
-					break
+				if p.Error != "" {
+					return failed(out, p, printed, now)
 				}
-				for ; printed < len(p.Steps); printed++ {
-					printStep(out, p.Steps[printed], now)
-				}
-				fmt.Fprintf(out, "\nThe landscape did not start; everything it started was stopped again.\n")
-				return &UserError{Err: errors.New(p.Error), Hint: p.Hint}
 			}
 		}
 		select {
@@ -120,7 +115,7 @@ func follow(ctx context.Context, l Layout, pid int, exited <-chan error, out io.
 		case err := <-exited:
 			// The supervisor exited before it reported Ready: show why.
 			if p, perr := ReadProgress(l.Progress()); perr == nil && p.PID == pid && p.Error != "" {
-				return &UserError{Err: errors.New(p.Error), Hint: p.Hint}
+				return failed(out, p, printed, time.Now())
 			}
 			if err == nil {
 				err = errors.New("exited")
@@ -132,6 +127,16 @@ func follow(ctx context.Context, l Layout, pid int, exited <-chan error, out io.
 		case <-tick.C:
 		}
 	}
+}
+
+// failed prints the steps not printed yet, the failed one among them, and returns the
+// supervisor's error.
+func failed(out io.Writer, p *Progress, printed int, now time.Time) error {
+	for ; printed < len(p.Steps); printed++ {
+		printStep(out, p.Steps[printed], now)
+	}
+	fmt.Fprintf(out, "\nThe landscape did not start; what it had started was stopped again.\n")
+	return &UserError{Err: errors.New(p.Error), Hint: p.Hint}
 }
 
 func printStep(out io.Writer, s Step, now time.Time) {

@@ -196,7 +196,7 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 
 	It("removes everything on down --purge", func(ctx SpecContext) {
 		pids := recordedPIDs(stateDir)
-		Expect(pids).To(HaveLen(8), "garden (5), seed local (gardenlet), seed local-2 (etcd, kube-apiserver, gardenlet)")
+		Expect(pids).To(HaveLen(9), "garden (5), seed local (gardenlet), seed local-2 (etcd, kube-apiserver, gardenlet)")
 		ps := allocatedPorts(stateDir)
 		_, err := hortus(ctx, "down", "--purge", "--state-dir", stateDir)
 		Expect(err).NotTo(HaveOccurred())
