@@ -47,6 +47,22 @@ var _ = Describe("errors a user meets on hortus up", func() {
 		Expect(out).To(ContainSubstring("hortus down --purge"))
 	})
 
+	It("names the step that did not become ready in time, and leaves nothing running", func(ctx SpecContext) {
+		out, err := hortus(ctx, "up", "--state-dir", stateDir, "--timeout", "2s")
+		Expect(err).To(HaveOccurred())
+		Expect(out).To(ContainSubstring("did not become ready within 2s (--timeout)"))
+		Expect(out).To(MatchRegexp(`✗ garden: \S+`), "the step that was running is named")
+		Eventually(ctx, func() map[string]int {
+			alive := map[string]int{}
+			for comp, pid := range recordedPIDs(stateDir) {
+				if processAlive(pid) {
+					alive[comp] = pid
+				}
+			}
+			return alive
+		}).WithTimeout(30*time.Second).Should(BeEmpty())
+	}, SpecTimeout(2*time.Minute))
+
 	It("names a busy port and its component, and leaves nothing running", func(ctx SpecContext) {
 		// Reserve the garden's ports as hortus up would, then hold the kube-apiserver's.
 		alloc := ports.New(filepath.Join(stateDir, "ports.json"))
