@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Regenerates the OpenAPI definitions in pkg/generated/openapi for every type the Hortus API
-# server serves (Gardener's API groups) and the Kubernetes types they reference.
+# Regenerates
+#   - the OpenAPI definitions in pkg/generated/openapi for every type the Hortus API server
+#     serves (Gardener's API groups) and the Kubernetes types they reference, and
+#   - the CustomResourceDefinitions of Gardener's extensions.gardener.cloud/v1alpha1 kinds in
+#     pkg/extensioncrds/crds, which the gardenlet installs into its seed cluster.
 #
-# openapi-gen is built from hack/tools/go.mod, which pins k8s.io/kube-openapi to the version in
-# the main go.mod, and runs from the main module root so that the input packages resolve to
+# The generators are built from hack/tools/go.mod, which pins k8s.io/kube-openapi to the version
+# in the main go.mod, and run from the main module root so that the input packages resolve to
 # the versions the server is compiled against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +49,7 @@ fi
 
 mkdir -p "${TOOLS_BIN}" "${OUT_DIR}"
 (cd hack/tools && go build -o "${TOOLS_BIN}/openapi-gen" k8s.io/kube-openapi/cmd/openapi-gen)
+(cd hack/tools && go build -o "${TOOLS_BIN}/controller-gen" sigs.k8s.io/controller-tools/cmd/controller-gen)
 
 echo "openapi-gen: ${#INPUT_PKGS[@]} packages -> ${OUT_DIR}" >&2
 rm -f "${OUT_DIR}/zz_generated.openapi.go"
@@ -60,3 +64,14 @@ rm -f "${OUT_DIR}/zz_generated.openapi.go"
 	--go-header-file hack/boilerplate.go.txt \
 	--report-filename "${OUT_DIR}/api_violations.report" \
 	"${INPUT_PKGS[@]}"
+
+# The extension CRDs come from the kubebuilder markers on Gardener's types (scope, short names,
+# status subresource, printer columns), as Gardener generates its own. The directory is emptied
+# first so that a kind Gardener drops does not leave a stale file behind; the output depends only
+# on the input package and the controller-gen version, so reruns leave no diff.
+CRD_PKG=github.com/gardener/gardener/pkg/apis/extensions/v1alpha1
+CRD_DIR=pkg/extensioncrds/crds
+echo "controller-gen: ${CRD_PKG} -> ${CRD_DIR}" >&2
+mkdir -p "${CRD_DIR}"
+rm -f "${CRD_DIR}"/*.yaml
+"${TOOLS_BIN}/controller-gen" crd paths="${CRD_PKG}/..." output:crd:dir="${CRD_DIR}"
