@@ -2,6 +2,9 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
@@ -11,7 +14,11 @@ import (
 )
 
 func newGardenletCommand() *cobra.Command {
-	var configFile, kubeconfig, seedKubeconfig string
+	var (
+		configFile, kubeconfig, seedKubeconfig string
+		executorName, stateDir, portsFile      string
+		binDirs                                []string
+	)
 	cmd := &cobra.Command{
 		Use:   "gardenlet",
 		Short: "Run the gardenlet of a seed: register it in the garden and report on it",
@@ -38,8 +45,23 @@ What it does:
             it is missing and the gardenlet may), and sets GardenletReady back to True when
             the controller manager marked it Unknown.
   shoot     watches the Shoots whose spec.seedName is the seed (a field selector: it never
-            sees other seeds' Shoots) and records a Normal Event SeedObserved on each, once
-            per generation. It deploys no control plane yet and writes no status.
+            sees other seeds' Shoots) and runs their operations as flows of named tasks:
+            create/reconcile (namespace shoot--<project>--<name> and Cluster resource in the
+            seed, PKI as Secrets there, then etcd, kube-apiserver, kube-controller-manager and
+            kube-scheduler through the executor, the CAs published to the garden as
+            InternalSecret <shoot>.ca-client and ConfigMap <shoot>.ca-cluster), hibernation
+            (stops the processes, keeps data and PKI), wake-up and deletion (everything goes,
+            then the finalizer). It reports status.lastOperation with progress and the
+            running tasks, lastErrors with the failed task, technicalID, observedGeneration,
+            isHibernated and advertisedAddresses, and Events per phase. An Error is retried
+            with back-off; after 15 minutes of failures the operation is Failed until the
+            spec changes or gardener.cloud/operation=retry is set.
+  shoot-care
+            every 30s (controllers.shootCare.syncPeriod): APIServerAvailable (the shoot's
+            /readyz), ControlPlaneHealthy (every process runs and is ready), and for shoots
+            with workers EveryNodeReady and SystemComponentsHealthy.
+  controllerinstallation
+            reports the conditions of the seed's ControllerInstallations.
 
 The configuration file (--config, required) is Gardener's GardenletConfiguration
 (gardenlet.config.gardener.cloud/v1alpha1); unknown fields are errors. Gardener's defaults
@@ -82,6 +104,14 @@ The gardenlet runs until it gets SIGINT or SIGTERM.`,
   curl http://127.0.0.1:2728/healthz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(binDirs) == 0 {
+				exe, err := os.Executable()
+				if err != nil {
+					return err
+				}
+				dir := filepath.Dir(exe)
+				binDirs = []string{filepath.Join(dir, "kube"), dir}
+			}
 			if configFile == "" {
 				return errors.New("--config is required: a GardenletConfiguration file (see hortus gardenlet --help)")
 			}
@@ -104,10 +134,21 @@ The gardenlet runs until it gets SIGINT or SIGTERM.`,
 			}
 			logf.SetLogger(log)
 			klog.SetLogger(log)
-			return gardenlet.Run(logf.IntoContext(cmd.Context(), log), cfg)
+			if executorName != "process" {
+				return fmt.Errorf("--executor %q is not available: the only executor so far is \"process\"", executorName)
+			}
+			return gardenlet.RunWithOptions(logf.IntoContext(cmd.Context(), log), cfg, gardenlet.Options{
+				StateDir:  stateDir,
+				BinDirs:   binDirs,
+				PortsFile: portsFile,
+			})
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&executorName, "executor", "process", "How shoot control planes run: process (local processes under --state-dir)")
+	f.StringVar(&stateDir, "state-dir", ".hortus-gardenlet", "Directory of the process executor: a directory per shoot with its control plane's working directories, data and logs")
+	f.StringSliceVar(&binDirs, "bin-dir", nil, "Directories with the binaries: hortus, and the Kubernetes binaries per version as <dir>/v<version>/<name> (default: bin/kube and bin beside this hortus binary)")
+	f.StringVar(&portsFile, "ports-file", "", "State file of the loopback port allocator, shared with other components of a landscape (default: <state-dir>/ports.json)")
 	f.StringVar(&configFile, "config", "", "GardenletConfiguration file (gardenlet.config.gardener.cloud/v1alpha1); required")
 	f.StringVar(&kubeconfig, "kubeconfig", "", "Kubeconfig of the garden kube-apiserver; overrides gardenClientConnection.kubeconfig")
 	f.StringVar(&seedKubeconfig, "seed-kubeconfig", "", "Kubeconfig of the seed cluster; overrides seedClientConnection.kubeconfig (empty in both: the in-cluster configuration)")

@@ -34,7 +34,7 @@ func TestGardenletCommandHelp(t *testing.T) {
 		"gardenClientConnection.kubeconfig", "seedClientConnection.kubeconfig", "seedConfig.metadata.name",
 		"resources.capacity.shoots", "controllers.seed.syncPeriod", "controllers.shoot.syncPeriod",
 		"server.healthProbes", "leaderElection", "featureGates", "accepted and ignored",
-		"gardener.cloud:system:seed:<seed>", "SeedObserved", "SIGTERM", "Examples:",
+		"gardener.cloud:system:seed:<seed>", "lastOperation", "SIGTERM", "Examples:",
 		// The sample configuration, indented.
 		"  kind: GardenletConfiguration",
 	} {

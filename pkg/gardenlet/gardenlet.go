@@ -1,20 +1,25 @@
 package gardenlet
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"time"
 
 	gardenletconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/gardenlet/v1alpha1"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	"github.com/go-logr/logr"
 	"go.uber.org/zap/zapcore"
 	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -30,12 +35,15 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	crzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/care"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/controllerinstallation"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/lease"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/seed"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/shoot"
+	"github.com/hortus-dev/hortus/pkg/ports"
 )
 
 // Scheme is the scheme of the gardenlet's clients: the Kubernetes API and Gardener's
@@ -44,6 +52,8 @@ func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(s))
 	utilruntime.Must(gardencorev1beta1.AddToScheme(s))
+	utilruntime.Must(extensionsv1alpha1.AddToScheme(s))
+	utilruntime.Must(apiextensionsv1.AddToScheme(s))
 	return s
 }
 
@@ -59,6 +69,16 @@ type Options struct {
 	LeaseDuration time.Duration
 	// Clock stamps conditions and Lease renewals. Defaults to the real clock.
 	Clock clock.Clock
+	// StateDir is where the process executor keeps the shoot control planes: a directory
+	// per shoot with its processes' working directories, data and logs. Required for
+	// shoots to get control planes.
+	StateDir string
+	// BinDirs are where the executor finds binaries: hortus, and the kube binaries per
+	// version as <dir>/v<version>/<name> (bin/kube/ of a Hortus checkout).
+	BinDirs []string
+	// PortsFile is the port allocator's state file; <StateDir>/ports.json when empty. A
+	// landscape shares one file between all its components.
+	PortsFile string
 }
 
 // Run runs the gardenlet with cfg, a decoded and defaulted configuration (see LoadConfig),
@@ -176,6 +196,11 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 		HealthProbeBindAddress: address(cfg.Server.HealthProbes),
 		Metrics:                metricsserver.Options{BindAddress: address(cfg.Server.Metrics)},
 		Cache:                  CacheOptions(seedName, leaseNamespace),
+		// The objects a gardenlet writes in project namespaces are read directly: a cache
+		// of them would watch every namespace of the garden.
+		Client: client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{
+			&corev1.ConfigMap{}, &corev1.Secret{}, &gardencorev1beta1.InternalSecret{},
+		}}},
 	}
 	if le := cfg.LeaderElection; le != nil && ptr.Deref(le.LeaderElect, false) {
 		mopts.LeaderElection = true
@@ -222,7 +247,32 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 		LeaseDuration:  opts.LeaseDuration,
 		Clock:          clk,
 	}
-	shootReconciler := &shoot.Reconciler{SeedName: seedName}
+	identity := seed.NewIdentity()
+	seedReconciler.Identity = identity
+	shootMetrics, err := shoot.NewMetrics(crmetrics.Registry)
+	if err != nil {
+		return nil, err
+	}
+	if opts.StateDir == "" {
+		return nil, errors.New("the state directory for shoot control planes is not set (--state-dir)")
+	}
+	executors := &shoot.Executors{StateDir: opts.StateDir, BinDirs: opts.BinDirs, Logger: log.WithName("executor")}
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		<-ctx.Done()
+		// The control planes keep running; the next gardenlet adopts them.
+		return executors.Close()
+	})); err != nil {
+		return nil, err
+	}
+	shootReconciler := &shoot.Reconciler{
+		SeedName:   seedName,
+		SeedClient: seedClient,
+		Identity:   *identity,
+		Executors:  executors,
+		Ports:      ports.New(cmp.Or(opts.PortsFile, filepath.Join(opts.StateDir, "ports.json"))),
+		Metrics:    shootMetrics,
+		Clock:      clk,
+	}
 	if c := cfg.Controllers; c != nil {
 		if c.Seed != nil {
 			seedReconciler.Config = *c.Seed
@@ -242,6 +292,13 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 	}
 	if err := shootReconciler.AddToManager(mgr); err != nil {
 		return nil, fmt.Errorf("adding the %s controller: %w", shoot.ControllerName, err)
+	}
+	careReconciler := &care.Reconciler{SeedClient: seedClient, Executors: executors, SeedName: seedName, Clock: clk}
+	if c := cfg.Controllers; c != nil && c.ShootCare != nil && c.ShootCare.SyncPeriod != nil {
+		careReconciler.SyncPeriod = c.ShootCare.SyncPeriod.Duration
+	}
+	if err := careReconciler.AddToManager(mgr); err != nil {
+		return nil, fmt.Errorf("adding the %s controller: %w", care.ControllerName, err)
 	}
 	installationReconciler := &controllerinstallation.Reconciler{SeedName: seedName, Clock: clk}
 	if err := installationReconciler.AddToManager(mgr); err != nil {

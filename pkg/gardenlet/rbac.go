@@ -75,7 +75,8 @@ func GardenRBAC(seedName string) []client.Object {
 			ObjectMeta: metav1.ObjectMeta{Name: SharedRoleName},
 			Rules: []rbacv1.PolicyRule{
 				{APIGroups: []string{groupCore}, Resources: []string{"seeds"}, Verbs: []string{"get", "list", "watch", "create"}},
-				{APIGroups: []string{groupCore}, Resources: []string{"shoots"}, Verbs: read},
+				// patch and update: the finalizer "gardener" and the operation annotation.
+				{APIGroups: []string{groupCore}, Resources: []string{"shoots"}, Verbs: append([]string{"patch", "update"}, read...)},
 				{APIGroups: []string{groupCore}, Resources: []string{"shoots/status", "shoots/finalizers"}, Verbs: []string{"update", "patch"}},
 				{APIGroups: []string{groupCore}, Resources: []string{
 					"cloudprofiles", "namespacedcloudprofiles", "projects", "secretbindings",

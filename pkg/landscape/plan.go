@@ -2,6 +2,7 @@ package landscape
 
 import (
 	"fmt"
+	"path/filepath"
 
 	cmconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/controllermanager/v1alpha1"
 	gardenletconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/gardenlet/v1alpha1"
@@ -116,7 +117,7 @@ func schedulerComponent(kubeconfig []byte, health, metrics int, dependsOn []stri
 }
 
 // gardenletComponent describes `hortus gardenlet` for the i-th seed.
-func gardenletComponent(i int, gardenKubeconfig, seedKubeconfig []byte, health, metrics int, dependsOn []string) (component.Component, error) {
+func gardenletComponent(i int, l Layout, binDir string, gardenKubeconfig, seedKubeconfig []byte, health, metrics int, dependsOn []string) (component.Component, error) {
 	addr, hp := loopback(health)
 	_, mp := loopback(metrics)
 	cfg := &gardenletconfigv1alpha1.GardenletConfiguration{
@@ -140,10 +141,22 @@ func gardenletComponent(i int, gardenKubeconfig, seedKubeconfig []byte, health, 
 	cfg.SeedClientConnection.Kubeconfig = "seed.kubeconfig"
 	cfg.SeedClientConnection.QPS = 100
 	cfg.SeedClientConnection.Burst = 200
-	return controllerComponent(Gardenlet, "gardenlet", cfg, map[string][]byte{
+	c, err := controllerComponent(Gardenlet, "gardenlet", cfg, map[string][]byte{
 		"garden.kubeconfig": gardenKubeconfig,
 		"seed.kubeconfig":   seedKubeconfig,
 	}, health, metrics, dependsOn)
+	if err != nil {
+		return c, err
+	}
+	// The shoot control planes run as local processes under the landscape's state dir,
+	// with ports from the landscape's one allocator.
+	c.Args = append(c.Args,
+		"--executor=process",
+		"--state-dir="+l.SeedStateDir(SeedName(i)),
+		"--bin-dir="+filepath.Join(binDir, "kube")+","+binDir,
+		"--ports-file="+l.Ports(),
+	)
+	return c, nil
 }
 
 func controllerComponent(name, command string, cfg any, files map[string][]byte, health, metrics int, dependsOn []string) (component.Component, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/hortus-dev/hortus/pkg/component"
+	"github.com/hortus-dev/hortus/pkg/component/kubeapiserver"
 	"github.com/hortus-dev/hortus/pkg/executor/process"
 	"github.com/hortus-dev/hortus/pkg/gardenapi"
 	"github.com/hortus-dev/hortus/pkg/localcluster"
@@ -142,6 +143,7 @@ func (s *supervisor) bringUp(ctx context.Context) error {
 		PKIDir:                s.l.PKI(GardenSet),
 		Ports:                 s.ports,
 		ServiceClusterIPRange: seedNetworks(0).Services,
+		ControllerManager:     true,
 	})
 	if err != nil {
 		return err
@@ -245,6 +247,7 @@ func (s *supervisor) startSeed(ctx context.Context, admin adminClient, i int, se
 			PKIDir:                s.l.PKI(SeedSet(seed)),
 			Ports:                 s.ports,
 			ServiceClusterIPRange: seedNetworks(i).Services,
+			ControllerManager:     true,
 		})
 		if err != nil {
 			return err
@@ -258,7 +261,7 @@ func (s *supervisor) startSeed(ctx context.Context, admin adminClient, i int, se
 			return err
 		}
 		seedCluster = c
-		dependsOn = []string{c.Set.Components[len(c.Set.Components)-1].Name}
+		dependsOn = []string{kubeapiserver.DefaultName}
 	}
 	if err := ensureObjects(ctx, admin, gardenletRBAC(seed)...); err != nil {
 		return fmt.Errorf("granting the gardenlet of seed %s its rights: %w", seed, err)
@@ -282,7 +285,7 @@ func (s *supervisor) startSeed(ctx context.Context, admin adminClient, i int, se
 	if err != nil {
 		return err
 	}
-	gl, err := gardenletComponent(i, gardenKubeconfig, seedKubeconfig, p["gardenlet-health"], p["gardenlet-metrics"], dependsOn)
+	gl, err := gardenletComponent(i, s.l, s.o.BinDir, gardenKubeconfig, seedKubeconfig, p["gardenlet-health"], p["gardenlet-metrics"], dependsOn)
 	if err != nil {
 		return err
 	}
@@ -333,7 +336,7 @@ func stopLandscape(ctx context.Context, l Layout, ex *process.Executor, rec *rec
 		}
 	}
 	for _, dir := range seedStateDirs(l) {
-		if err := step("stop the shoot control planes of "+filepath.Base(dir), func() error {
+		if err := step("stop the control plane of "+filepath.Base(dir), func() error {
 			return stopAllIn(ctx, dir, log)
 		}); err != nil {
 			errs = append(errs, err)
@@ -374,8 +377,15 @@ func seedSetsOnDisk(l Layout) ([]string, error) {
 	return out, nil
 }
 
-// seedStateDirs lists the gardenlets' own state directories.
+// seedStateDirs lists the state directories of the executors of the shoot control
+// planes: the gardenlet of a seed keeps one per shoot, <state dir>/seeds/<seed>/<shoot>/.
 func seedStateDirs(l Layout) []string {
-	dirs, _ := filepath.Glob(filepath.Join(l.Dir, "seeds", "*"))
-	return dirs
+	dirs, _ := filepath.Glob(filepath.Join(l.Dir, "seeds", "*", "*"))
+	var out []string
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			out = append(out, d)
+		}
+	}
+	return out
 }

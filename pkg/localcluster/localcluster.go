@@ -15,6 +15,7 @@ import (
 	"github.com/hortus-dev/hortus/pkg/component"
 	etcdcomponent "github.com/hortus-dev/hortus/pkg/component/etcd"
 	"github.com/hortus-dev/hortus/pkg/component/kubeapiserver"
+	"github.com/hortus-dev/hortus/pkg/component/kubecontrollermanager"
 	"github.com/hortus-dev/hortus/pkg/pki"
 	"github.com/hortus-dev/hortus/pkg/ports"
 )
@@ -68,6 +69,10 @@ type Options struct {
 	CAValidity time.Duration
 	// ExtraArgs are merged into the kube-apiserver's args and win over Build's own.
 	ExtraArgs map[string]string
+	// ControllerManager adds the real kube-controller-manager to the set, for a cluster
+	// that must delete namespaces, collect garbage and mint service-account tokens, as a
+	// garden or seed does. Test environments leave it out.
+	ControllerManager bool
 }
 
 // Cluster describes a local cluster. Build sets every field; none of them changes
@@ -183,7 +188,41 @@ func Build(o Options) (*Cluster, error) {
 		Name:       c.Name,
 		Components: []component.Component{etcdcomponent.Build(etcdCfg), kubeapiserver.Build(kasCfg)},
 	}
+	if o.ControllerManager {
+		kcm, err := c.controllerManager(o.Ports, saKey, serviceRange)
+		if err != nil {
+			return nil, err
+		}
+		c.Set.Components = append(c.Set.Components, kcm)
+	}
 	return c, nil
+}
+
+// controllerManager describes the cluster's kube-controller-manager, with its own client
+// certificate (system:kube-controller-manager, which the kube-apiserver's bootstrap RBAC
+// knows) and the service-account key for tokens.
+func (c *Cluster) controllerManager(ports *ports.Allocator, saKey []byte, serviceRange string) (component.Component, error) {
+	p, err := ports.Allocate(c.Name, kubecontrollermanager.DefaultName)
+	if err != nil {
+		return component.Component{}, fmt.Errorf("cluster %s: %w", c.Name, err)
+	}
+	user, err := c.storedUserConfig(kubecontrollermanager.DefaultName, "system:kube-controller-manager")
+	if err != nil {
+		return component.Component{}, err
+	}
+	kubeconfig, err := c.Kubeconfig(user, c.Name, "system:kube-controller-manager")
+	if err != nil {
+		return component.Component{}, err
+	}
+	return kubecontrollermanager.Build(kubecontrollermanager.Config{
+		DependsOn:                   []string{kubeapiserver.DefaultName},
+		SecurePort:                  p[kubecontrollermanager.DefaultName],
+		Kubeconfig:                  kubeconfig,
+		ServiceAccountPrivateKeyPEM: saKey,
+		RootCAPEM:                   c.CA.CertPEM,
+		ClusterName:                 c.Name,
+		ServiceClusterIPRange:       serviceRange,
+	}), nil
 }
 
 func (o Options) validate() error {

@@ -174,3 +174,28 @@ func TestRunEnvExpandsLikeKubernetes(t *testing.T) {
 	g.Expect(vars).To(HaveKeyWithValue(component.WorkDirVar, "/state/s/c"))
 	g.Expect(vars).To(HaveLen(4))
 }
+
+func TestResolveVersionedBinary(t *testing.T) {
+	g := NewWithT(t)
+	dir := t.TempDir()
+	write := func(rel string) string {
+		p := filepath.Join(dir, rel)
+		g.Expect(os.MkdirAll(filepath.Dir(p), 0o755)).To(Succeed())
+		g.Expect(os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755)).To(Succeed())
+		return p
+	}
+	v136 := write("kube/v1.36.3/kube-apiserver")
+	write("kube-apiserver")
+	e := &Executor{binDirs: []string{filepath.Join(dir, "kube"), dir}}
+
+	got, err := e.resolveBinary("kube-apiserver@v1.36.3")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(got).To(Equal(v136))
+
+	_, err = e.resolveBinary("kube-apiserver@v1.35.4")
+	g.Expect(err).To(MatchError(ContainSubstring("make kube KUBE_VERSIONS=v1.35.4")), "a missing version is an error, not another version")
+
+	got, err = e.resolveBinary("kube-apiserver")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(got).To(Equal(filepath.Join(dir, "kube-apiserver")))
+}

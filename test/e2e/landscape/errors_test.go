@@ -60,7 +60,7 @@ var _ = Describe("errors a user meets on hortus up", func() {
 				}
 			}
 			return alive
-		}).WithTimeout(30*time.Second).Should(BeEmpty())
+		}).WithTimeout(30 * time.Second).Should(BeEmpty())
 	}, SpecTimeout(2*time.Minute))
 
 	It("names a busy port and its component, and leaves nothing running", func(ctx SpecContext) {

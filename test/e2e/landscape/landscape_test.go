@@ -111,7 +111,7 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 	It("starts the garden and seed local, and the garden shows them Ready", func(ctx SpecContext) {
 		out, err := hortus(ctx, "up", "--state-dir", stateDir)
 		Expect(err).NotTo(HaveOccurred())
-		for _, step := range []string{"garden: etcd", "garden: kube-apiserver", "garden: hortus-apiserver", "garden: controller-manager", "garden: scheduler", "seed local: gardenlet", "seed local: Ready"} {
+		for _, step := range []string{"garden: etcd", "garden: kube-apiserver", "garden: kube-controller-manager", "garden: hortus-apiserver", "garden: controller-manager", "garden: scheduler", "seed local: gardenlet", "seed local: Ready"} {
 			Expect(out).To(ContainSubstring("✓ "+step), "the progress shows each step")
 		}
 		Expect(out).To(ContainSubstring("garden.kubeconfig"))
@@ -124,7 +124,7 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 		Expect(kubectl(ctx, stateDir, "-n", "garden-local", "get", "credentialsbindings", "-o", "name")).To(ContainSubstring("local"))
 	}, SpecTimeout(5*time.Minute))
 
-	It("schedules the example shoot to seed local, whose gardenlet sees it", func(ctx SpecContext) {
+	It("schedules the example shoot to seed local, whose gardenlet picks it up", func(ctx SpecContext) {
 		_, err := kubectl(ctx, stateDir, "apply", "-f", "landscape/local/shoot.yaml")
 		Expect(err).NotTo(HaveOccurred())
 		Eventually(ctx, func() (string, error) {
@@ -132,8 +132,11 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 		}).Should(Equal("local"))
 		Eventually(ctx, func() (string, error) {
 			return kubectl(ctx, stateDir, "-n", "garden-local", "get", "events", "--field-selector", "involvedObject.kind=Shoot,involvedObject.name=local",
-				"-o", "jsonpath={range .items[*]}{.source.component}/{.reason}: {.message}{\"\\n\"}{end}")
-		}).Should(ContainSubstring(`Seed "local"`))
+				"-o", "jsonpath={range .items[*]}{.reportingComponent}/{.reason}{\"\\n\"}{end}")
+		}).Should(ContainSubstring("gardenlet-shoot/Reconciling"), "the seed's gardenlet picked it up")
+		Eventually(ctx, func() (string, error) {
+			return kubectl(ctx, stateDir, "-n", "garden-local", "get", "shoot", "local", "-o", "jsonpath={.status.technicalID}")
+		}).Should(Equal("shoot--local--local"))
 	}, SpecTimeout(3*time.Minute))
 
 	It("says so when asked to start a running landscape, and starts nothing", func(ctx SpecContext) {
@@ -165,7 +168,7 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 
 	It("stops everything on down, keeping the data", func(ctx SpecContext) {
 		pids := recordedPIDs(stateDir)
-		Expect(pids).To(HaveLen(6))
+		Expect(pids).To(HaveLen(7), "garden (6) and the gardenlet")
 		out, err := hortus(ctx, "down", "--state-dir", stateDir)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(out).To(ContainSubstring("Its data is kept"))
@@ -196,7 +199,7 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 
 	It("removes everything on down --purge", func(ctx SpecContext) {
 		pids := recordedPIDs(stateDir)
-		Expect(pids).To(HaveLen(9), "garden (5), seed local (gardenlet), seed local-2 (etcd, kube-apiserver, gardenlet)")
+		Expect(pids).To(HaveLen(11), "garden (6), seed local (gardenlet), seed local-2 (etcd, kube-apiserver, kube-controller-manager, gardenlet)")
 		ps := allocatedPorts(stateDir)
 		_, err := hortus(ctx, "down", "--purge", "--state-dir", stateDir)
 		Expect(err).NotTo(HaveOccurred())

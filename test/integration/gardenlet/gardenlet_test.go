@@ -219,45 +219,31 @@ func newShoot(name, seedName string) *gardencorev1beta1.Shoot {
 	}
 }
 
-// observedMessages returns the messages of the SeedObserved events on the Shoot named name.
-func observedMessages(ctx context.Context, name string) func(Gomega) []string {
-	return func(g Gomega) []string {
-		events := &corev1.EventList{}
-		g.Expect(c.List(ctx, events, client.InNamespace(namespace))).To(Succeed())
-		var messages []string
-		for _, e := range events.Items {
-			if e.InvolvedObject.Name == name && e.InvolvedObject.Kind == "Shoot" && e.Reason == shoot.EventReasonSeedObserved {
-				messages = append(messages, e.Message)
-			}
-		}
-		return messages
-	}
-}
-
 var _ = Describe("shoots", func() {
-	It("records SeedObserved once per generation on the seed's shoots, and nothing on other seeds' shoots", func(ctx context.Context) {
+	It("runs operations for the seed's shoots only: finalizer, technical ID, last operation", func(ctx context.Context) {
 		Eventually(getSeed(ctx, seedName)).WithTimeout(30*time.Second).Should(Not(BeNil()), "the gardenlet registers its seed")
 		mine := newShoot("mine", seedName)
 		Expect(c.Create(ctx, mine)).To(Succeed())
 		theirs := newShoot("theirs", otherSeed)
 		Expect(c.Create(ctx, theirs)).To(Succeed())
 
-		Eventually(observedMessages(ctx, mine.Name)).WithTimeout(30 * time.Second).Should(ConsistOf(
-			fmt.Sprintf(`Seed %q observed the shoot (generation %d); its control plane is not deployed by this gardenlet version yet`, seedName, mine.Generation)))
-		Consistently(observedMessages(ctx, theirs.Name)).WithTimeout(3 * time.Second).Should(BeEmpty())
+		Eventually(func(g Gomega) {
+			got := &gardencorev1beta1.Shoot{}
+			g.Expect(c.Get(ctx, client.ObjectKeyFromObject(mine), got)).To(Succeed())
+			g.Expect(got.Finalizers).To(ContainElement(shoot.Finalizer))
+			g.Expect(got.Status.TechnicalID).To(Equal(shoot.TechnicalID(got)))
+			g.Expect(got.Status.ObservedGeneration).To(Equal(got.Generation))
+			g.Expect(got.Status.LastOperation).NotTo(BeNil())
+			g.Expect(got.Status.LastOperation.Type).To(Equal(gardencorev1beta1.LastOperationTypeCreate))
+			g.Expect(got.Status.Gardener.Version).NotTo(BeEmpty())
+		}).WithTimeout(30 * time.Second).Should(Succeed())
 
-		By("recording it again for a new generation")
-		current := &gardencorev1beta1.Shoot{}
-		Expect(c.Get(ctx, client.ObjectKeyFromObject(mine), current)).To(Succeed())
-		patch := client.MergeFrom(current.DeepCopy())
-		current.Spec.Maintenance.AutoUpdate.KubernetesVersion = !current.Spec.Maintenance.AutoUpdate.KubernetesVersion
-		Expect(c.Patch(ctx, current, patch)).To(Succeed())
-		Expect(current.Generation).To(Equal(mine.Generation + 1))
-		Eventually(observedMessages(ctx, mine.Name)).WithTimeout(30 * time.Second).Should(HaveLen(2))
-		Consistently(observedMessages(ctx, mine.Name)).WithTimeout(3 * time.Second).Should(ConsistOf(
-			ContainSubstring(fmt.Sprintf("(generation %d)", mine.Generation)),
-			ContainSubstring(fmt.Sprintf("(generation %d)", current.Generation)),
-		))
+		Consistently(func(g Gomega) {
+			got := &gardencorev1beta1.Shoot{}
+			g.Expect(c.Get(ctx, client.ObjectKeyFromObject(theirs), got)).To(Succeed())
+			g.Expect(got.Finalizers).NotTo(ContainElement(shoot.Finalizer))
+			g.Expect(got.Status.LastOperation).To(BeNil())
+		}).WithTimeout(3*time.Second).Should(Succeed(), "another seed's shoot is not this gardenlet's")
 	})
 })
 

@@ -145,7 +145,7 @@ server:
 	done := make(chan error, 1)
 	go func() {
 		defer GinkgoRecover()
-		done <- gardenlet.RunWithOptions(runCtx, cfg, gardenlet.Options{LeaseRenewPeriod: leaseRenewPeriod})
+		done <- gardenlet.RunWithOptions(runCtx, cfg, gardenlet.Options{LeaseRenewPeriod: leaseRenewPeriod, StateDir: GinkgoT().TempDir()})
 	}()
 	DeferCleanup(func() {
 		cancel()

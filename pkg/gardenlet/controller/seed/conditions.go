@@ -17,6 +17,9 @@ const (
 	// ReasonSeedNamespaceNotReady is the reason of SeedSystemComponentsHealthy False when
 	// the garden namespace in the seed cluster cannot be ensured.
 	ReasonSeedNamespaceNotReady = "SeedNamespaceNotReady"
+	// ReasonExtensionCRDsNotReady is the reason of SeedSystemComponentsHealthy False when
+	// the extension CRDs are not installed and established in the seed cluster.
+	ReasonExtensionCRDsNotReady = "ExtensionCRDsNotReady"
 
 	// ReasonBackupBucketsAvailable is the reason of BackupBucketsReady True.
 	ReasonBackupBucketsAvailable = "BackupBucketsAvailable"
@@ -39,12 +42,14 @@ type Observation struct {
 	NamespaceErr error
 	// Namespace is the name of that namespace.
 	Namespace string
+	// CRDsErr is why the extension CRDs (extensions.gardener.cloud) could not be installed
+	// in the seed cluster, or nil.
+	CRDsErr error
 }
 
 // SystemComponentsCondition returns the SeedSystemComponentsHealthy condition, without
-// times, from an observation of the seed cluster. The gardenlet deploys no system
-// components into the seed yet, so the condition says whether the seed cluster is ready and
-// its garden namespace exists.
+// times, from an observation of the seed cluster: whether the seed cluster is ready, its
+// garden namespace exists and the extension CRDs are established.
 func SystemComponentsCondition(obs Observation) gardencorev1beta1.Condition {
 	c := gardencorev1beta1.Condition{Type: gardencorev1beta1.SeedSystemComponentsHealthy}
 	var (
@@ -59,12 +64,16 @@ func SystemComponentsCondition(obs Observation) gardencorev1beta1.Condition {
 		reasons = append(reasons, ReasonSeedNamespaceNotReady)
 		problems = append(problems, fmt.Sprintf("Namespace %q in the seed cluster is not ready: %v.", obs.Namespace, obs.NamespaceErr))
 	}
+	if obs.CRDsErr != nil {
+		reasons = append(reasons, ReasonExtensionCRDsNotReady)
+		problems = append(problems, fmt.Sprintf("The extension CRDs are not ready in the seed cluster: %v.", obs.CRDsErr))
+	}
 	if len(problems) > 0 {
 		c.Status, c.Reason, c.Message = gardencorev1beta1.ConditionFalse, reasons[0], strings.Join(problems, " ")
 		return c
 	}
 	c.Status, c.Reason = gardencorev1beta1.ConditionTrue, ReasonSystemComponentsRunning
-	c.Message = fmt.Sprintf("The seed cluster is ready and namespace %q exists; this gardenlet deploys no system components yet.", obs.Namespace)
+	c.Message = fmt.Sprintf("The seed cluster is ready, namespace %q exists and the extension CRDs are established.", obs.Namespace)
 	return c
 }
 

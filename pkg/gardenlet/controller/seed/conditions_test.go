@@ -25,7 +25,7 @@ func TestSystemComponentsCondition(t *testing.T) {
 			obs:         Observation{Namespace: "garden"},
 			wantStatus:  gardencorev1beta1.ConditionTrue,
 			wantReason:  ReasonSystemComponentsRunning,
-			wantMessage: []string{`namespace "garden" exists`, "deploys no system components yet"},
+			wantMessage: []string{`namespace "garden" exists`, "extension CRDs are established"},
 		},
 		{
 			name:        "not ready",
@@ -40,6 +40,13 @@ func TestSystemComponentsCondition(t *testing.T) {
 			wantStatus:  gardencorev1beta1.ConditionFalse,
 			wantReason:  ReasonSeedNamespaceNotReady,
 			wantMessage: []string{`Namespace "garden" in the seed cluster is not ready: creating it: forbidden`},
+		},
+		{
+			name:        "extension CRDs not established",
+			obs:         Observation{Namespace: "garden", CRDsErr: errors.New("workers.extensions.gardener.cloud not established")},
+			wantStatus:  gardencorev1beta1.ConditionFalse,
+			wantReason:  ReasonExtensionCRDsNotReady,
+			wantMessage: []string{"extension CRDs are not ready", "workers.extensions.gardener.cloud"},
 		},
 		{
 			name:        "both: the first reason, both messages",

@@ -26,6 +26,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	"github.com/hortus-dev/hortus/pkg/extensioncrds"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/condition"
 	hortusversion "github.com/hortus-dev/hortus/pkg/version"
 )
@@ -175,6 +176,7 @@ func (r *Reconciler) observe(ctx context.Context) Observation {
 		logf.FromContext(ctx).Error(err, "Determining the seed cluster's identity failed")
 	}
 	obs.NamespaceErr = r.ensureNamespace(ctx)
+	obs.CRDsErr = extensioncrds.Install(ctx, r.SeedClient)
 	return obs
 }
 

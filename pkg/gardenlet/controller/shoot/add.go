@@ -1,7 +1,10 @@
 package shoot
 
 import (
+	"time"
+
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -15,20 +18,29 @@ import (
 const ControllerName = "shoot"
 
 // AddToManager fills in the unset dependencies and defaults of r from mgr and adds r to
-// mgr. The controller reconciles a Shoot of the seed when it appears and when its
-// generation changes, and then every SyncPeriod.
+// mgr. The controller looks at a Shoot of the seed when it appears, when its generation,
+// annotations or deletion timestamp change, and after the waits Reconcile asks for.
 func (r *Reconciler) AddToManager(mgr manager.Manager) error {
-	if r.Client == nil {
-		r.Client = mgr.GetClient()
+	if r.GardenClient == nil {
+		r.GardenClient = mgr.GetClient()
 	}
 	if r.Recorder == nil {
 		r.Recorder = mgr.GetEventRecorder("gardenlet-" + ControllerName)
 	}
+	if r.Clock == nil {
+		r.Clock = clock.RealClock{}
+	}
 	if r.SyncPeriod <= 0 {
 		r.SyncPeriod = DefaultSyncPeriod
 	}
+	if r.RetryDeadline <= 0 {
+		r.RetryDeadline = DefaultRetryDeadline
+	}
+	if r.TaskTimeout <= 0 {
+		r.TaskTimeout = 5 * time.Minute
+	}
 	if r.ConcurrentSyncs <= 0 {
-		r.ConcurrentSyncs = 1
+		r.ConcurrentSyncs = 5
 	}
 	onSeed := func(obj client.Object) bool {
 		shoot, ok := obj.(*gardencorev1beta1.Shoot)
@@ -38,15 +50,23 @@ func (r *Reconciler) AddToManager(mgr manager.Manager) error {
 		Named(ControllerName).
 		For(&gardencorev1beta1.Shoot{}, builder.WithPredicates(
 			// The cache holds only the seed's Shoots; this guards against a cache without
-			// the field selector. Deletions pass, so that the controller forgets the Shoot.
+			// the field selector.
 			predicate.Funcs{
 				CreateFunc:  func(e event.CreateEvent) bool { return onSeed(e.Object) },
 				UpdateFunc:  func(e event.UpdateEvent) bool { return onSeed(e.ObjectNew) },
-				DeleteFunc:  func(event.DeleteEvent) bool { return true },
+				DeleteFunc:  func(event.DeleteEvent) bool { return false },
 				GenericFunc: func(e event.GenericEvent) bool { return onSeed(e.Object) },
 			},
-			predicate.GenerationChangedPredicate{},
+			// Its own status writes do not trigger it again.
+			predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}, deletionStarted{}),
 		)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.ConcurrentSyncs}).
 		Complete(r)
+}
+
+// deletionStarted passes the update that sets a deletion timestamp.
+type deletionStarted struct{ predicate.Funcs }
+
+func (deletionStarted) Update(e event.UpdateEvent) bool {
+	return e.ObjectOld.GetDeletionTimestamp() == nil && e.ObjectNew.GetDeletionTimestamp() != nil
 }

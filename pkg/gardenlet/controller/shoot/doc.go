@@ -1,4 +1,3 @@
-// Package shoot holds the gardenlet's shoot controller. For now it only observes the Shoots
-// scheduled onto the seed and says so in an Event; the flows that deploy their control
-// planes replace it.
+// Package shoot is the gardenlet's shoot controller: it runs the flows that create,
+// reconcile, hibernate, wake and delete the control planes of the seed's shoots.
 package shoot

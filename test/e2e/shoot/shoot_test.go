@@ -1,0 +1,262 @@
+package shoot_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/hortus-dev/hortus/pkg/ports"
+)
+
+const (
+	namespace = "garden-local"
+	// technicalID of the workerless example shoot "local-wl" in project "local".
+	workerless   = "local-wl"
+	workerlessID = "shoot--local--local-wl"
+)
+
+// shootDir is where the seed's gardenlet keeps the shoot's processes.
+func shootDir(id string) string { return filepath.Join(stateDir, "seeds", "local", id) }
+
+// shootPIDs returns the recorded pid of each control-plane process of the shoot.
+func shootPIDs(id string) map[string]int {
+	files, err := filepath.Glob(filepath.Join(shootDir(id), "*", "*", ".state.json"))
+	Expect(err).NotTo(HaveOccurred())
+	out := map[string]int{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		Expect(err).NotTo(HaveOccurred())
+		var st struct {
+			PID int `json:"pid"`
+		}
+		Expect(json.Unmarshal(b, &st)).To(Succeed())
+		out[filepath.Base(filepath.Dir(f))] = st.PID
+	}
+	return out
+}
+
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndex(s, ")")
+	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}
+
+func shootPorts(id string) []int {
+	rs, err := ports.New(filepath.Join(stateDir, "ports.json")).List()
+	Expect(err).NotTo(HaveOccurred())
+	var out []int
+	for _, r := range rs {
+		if r.Owner == id {
+			out = append(out, r.Port)
+		}
+	}
+	return out
+}
+
+func listening(port int) bool {
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
+}
+
+func jsonpath(ctx context.Context, name, path string) func() (string, error) {
+	return func() (string, error) {
+		return garden(ctx, "-n", namespace, "get", "shoot", name, "-o", "jsonpath="+path)
+	}
+}
+
+func waitSucceeded(ctx context.Context, name string) {
+	out, err := garden(ctx, "-n", namespace, "wait", "shoot/"+name, "--for=jsonpath={.status.lastOperation.state}=Succeeded", "--timeout=3m")
+	Expect(err).NotTo(HaveOccurred(), out)
+}
+
+var _ = Describe("a workerless shoot", Ordered, func() {
+	var shootKubeconfig string
+
+	It("is created from Gardener's example, showing progress until Succeeded", func(ctx SpecContext) {
+		_, err := garden(ctx, "apply", "-f", filepath.Join(compatDir, "provider-local", "shoot-workerless.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+
+		// kubectl get shoots shows the operation while it runs.
+		seen := map[string]bool{}
+		Eventually(ctx, func() (string, error) {
+			out, err := garden(ctx, "-n", namespace, "get", "shoot", workerless, "--no-headers")
+			seen[out] = true
+			return out, err
+		}).WithPolling(50 * time.Millisecond).Should(ContainSubstring("Succeeded"))
+		progress := false
+		for out := range seen {
+			if strings.Contains(out, "Processing") {
+				progress = true
+			}
+		}
+		Expect(progress).To(BeTrue(), "kubectl get shoots showed Processing at some point: %v", seen)
+		waitSucceeded(ctx, workerless)
+
+		Expect(jsonpath(ctx, workerless, "{.status.technicalID}")()).To(Equal(workerlessID))
+		Expect(jsonpath(ctx, workerless, "{.status.observedGeneration}")()).To(Equal(strings.TrimSpace(must(jsonpath(ctx, workerless, "{.metadata.generation}")()))))
+		Expect(jsonpath(ctx, workerless, "{.status.advertisedAddresses[0].url}")()).To(HavePrefix("https://127.0.0.1:"))
+		for _, cond := range []string{"APIServerAvailable", "ControlPlaneHealthy"} {
+			Eventually(ctx, jsonpath(ctx, workerless, fmt.Sprintf(`{.status.conditions[?(@.type=="%s")].status}`, cond))).Should(Equal("True"), cond)
+		}
+		Expect(shootPIDs(workerlessID)).To(HaveLen(4), "etcd, kube-apiserver, kube-controller-manager and kube-scheduler")
+	}, SpecTimeout(4*time.Minute))
+
+	It("gives a working admin kubeconfig through hortus kubeconfig and kubectl create --raw", func(ctx SpecContext) {
+		shootKubeconfig = filepath.Join(GinkgoT().TempDir(), "shoot.kubeconfig")
+		_, err := hortus(ctx, "kubeconfig", "-n", namespace, workerless, "-o", shootKubeconfig)
+		Expect(err).NotTo(HaveOccurred())
+
+		raw, err := garden(ctx, "create", "--raw", fmt.Sprintf("/apis/core.gardener.cloud/v1beta1/namespaces/%s/shoots/%s/adminkubeconfig", namespace, workerless),
+			"-f", writeTemp(`{"apiVersion":"authentication.gardener.cloud/v1alpha1","kind":"AdminKubeconfigRequest","spec":{"expirationSeconds":600}}`))
+		Expect(err).NotTo(HaveOccurred())
+		var req struct {
+			Status struct {
+				Kubeconfig []byte `json:"kubeconfig"`
+			} `json:"status"`
+		}
+		Expect(json.Unmarshal([]byte(raw), &req)).To(Succeed())
+		rawKubeconfig := writeTemp(string(req.Status.Kubeconfig))
+
+		for _, kc := range []string{shootKubeconfig, rawKubeconfig} {
+			Expect(kubectl(ctx, kc, "get", "ns", "-o", "name")).To(ContainSubstring("namespace/kube-system"))
+		}
+		version, err := kubectl(ctx, shootKubeconfig, "get", "--raw", "/version")
+		Expect(err).NotTo(HaveOccurred())
+		wantVersion := must(jsonpath(ctx, workerless, "{.spec.kubernetes.version}")())
+		Expect(version).To(ContainSubstring(`"gitVersion": "v` + wantVersion + `"`))
+
+		// The kube-controller-manager works: a new ServiceAccount can get a token that the
+		// kube-apiserver accepts.
+		_, err = kubectl(ctx, shootKubeconfig, "create", "serviceaccount", "e2e")
+		Expect(err).NotTo(HaveOccurred())
+		token, err := kubectl(ctx, shootKubeconfig, "create", "token", "e2e")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(kubectl(ctx, shootKubeconfig, "--token", strings.TrimSpace(token), "--client-certificate=", "--client-key=", "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")).
+			To(Equal("system:serviceaccount:default:e2e"))
+		Eventually(ctx, func() (string, error) {
+			return kubectl(ctx, shootKubeconfig, "-n", "kube-system", "get", "configmap", "kube-root-ca.crt", "-o", "name")
+		}).Should(ContainSubstring("kube-root-ca.crt"))
+	}, SpecTimeout(2*time.Minute))
+
+	It("hibernates: its processes stop and its API refuses connections", func(ctx SpecContext) {
+		_, err := kubectl(ctx, shootKubeconfig, "create", "configmap", "before-hibernation", "--from-literal=kept=yes")
+		Expect(err).NotTo(HaveOccurred())
+		pids := shootPIDs(workerlessID)
+		_, err = garden(ctx, "-n", namespace, "patch", "shoot", workerless, "--type=merge", "-p", `{"spec":{"hibernation":{"enabled":true}}}`)
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(ctx, jsonpath(ctx, workerless, "{.status.isHibernated}")).Should(Equal("true"))
+		waitSucceeded(ctx, workerless)
+		for comp, pid := range pids {
+			Expect(alive(pid)).To(BeFalse(), "%s (pid %d) stopped", comp, pid)
+		}
+		_, err = kubectl(ctx, shootKubeconfig, "get", "ns", "--request-timeout=3s")
+		Expect(err).To(MatchError(ContainSubstring("connection refused")))
+	}, SpecTimeout(3*time.Minute))
+
+	It("wakes up with the data it had", func(ctx SpecContext) {
+		_, err := garden(ctx, "-n", namespace, "patch", "shoot", workerless, "--type=merge", "-p", `{"spec":{"hibernation":{"enabled":false}}}`)
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(ctx, jsonpath(ctx, workerless, "{.status.isHibernated}")).Should(Equal("false"))
+		waitSucceeded(ctx, workerless)
+		Expect(kubectl(ctx, shootKubeconfig, "get", "configmap", "before-hibernation", "-o", "jsonpath={.data.kept}")).To(Equal("yes"))
+	}, SpecTimeout(3*time.Minute))
+
+	It("is deleted with confirmation, leaving nothing behind", func(ctx SpecContext) {
+		pids := shootPIDs(workerlessID)
+		ps := shootPorts(workerlessID)
+		Expect(ps).NotTo(BeEmpty())
+		_, err := garden(ctx, "-n", namespace, "annotate", "shoot", workerless, "confirmation.gardener.cloud/deletion=true")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = garden(ctx, "-n", namespace, "delete", "shoot", workerless, "--wait=false")
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(ctx, func() (string, error) {
+			return garden(ctx, "-n", namespace, "get", "shoots", "-o", "name")
+		}).ShouldNot(ContainSubstring("/" + workerless))
+
+		for comp, pid := range pids {
+			Expect(alive(pid)).To(BeFalse(), "%s (pid %d) is gone", comp, pid)
+		}
+		for _, p := range ps {
+			Expect(listening(p)).To(BeFalse(), "nothing listens on port %d", p)
+		}
+		Expect(shootPorts(workerlessID)).To(BeEmpty(), "its ports are released")
+		Expect(shootDir(workerlessID)).NotTo(BeADirectory())
+		Expect(garden(ctx, "get", "namespace", workerlessID, "--ignore-not-found", "-o", "name")).To(BeEmpty(), "the seed namespace is gone")
+		Expect(garden(ctx, "-n", namespace, "get", "configmap", workerless+".ca-cluster", "--ignore-not-found", "-o", "name")).To(BeEmpty())
+		Expect(garden(ctx, "-n", namespace, "get", "internalsecrets", workerless+".ca-client", "--ignore-not-found", "-o", "name")).To(BeEmpty())
+	}, SpecTimeout(3*time.Minute))
+})
+
+var _ = Describe("a shoot whose kube-apiserver cannot start", Ordered, func() {
+	const name = "broken"
+
+	It("ends in Error naming the task and quoting the component's log", func(ctx SpecContext) {
+		manifest := fmt.Sprintf(`apiVersion: core.gardener.cloud/v1beta1
+kind: Shoot
+metadata:
+  name: %s
+  namespace: %s
+spec:
+  cloudProfile:
+    name: local
+  region: local
+  provider:
+    type: local
+  kubernetes:
+    kubeAPIServer:
+      runtimeConfig:
+        bogus.example.com/v1: true
+`, name, namespace)
+		_, err := garden(ctx, "apply", "-f", writeTemp(manifest))
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(ctx, jsonpath(ctx, name, "{.status.lastOperation.state}")).Should(Equal("Error"))
+		Expect(jsonpath(ctx, name, "{.status.lastErrors[0].taskID}")()).To(Equal("Deploying the kube-apiserver"))
+		Expect(jsonpath(ctx, name, "{.status.lastErrors[0].description}")()).To(And(
+			ContainSubstring("kube-apiserver"),
+			ContainSubstring("bogus.example.com"),
+		), "the description quotes the kube-apiserver's log")
+	}, SpecTimeout(4*time.Minute))
+
+	It("is deleted all the same", func(ctx SpecContext) {
+		_, err := garden(ctx, "-n", namespace, "annotate", "shoot", name, "confirmation.gardener.cloud/deletion=true")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = garden(ctx, "-n", namespace, "delete", "shoot", name, "--wait=false")
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(ctx, func() (string, error) {
+			return garden(ctx, "-n", namespace, "get", "shoots", "-o", "name")
+		}).ShouldNot(ContainSubstring("/" + name))
+		Expect(shootDir("shoot--local--" + name)).NotTo(BeADirectory())
+	}, SpecTimeout(3*time.Minute))
+})
+
+func must(s string, err error) string {
+	Expect(err).NotTo(HaveOccurred())
+	return s
+}
+
+// writeTemp writes content to a new temporary file and returns its path.
+func writeTemp(content string) string {
+	f, err := os.CreateTemp(GinkgoT().TempDir(), "e2e-*")
+	Expect(err).NotTo(HaveOccurred())
+	_, err = f.WriteString(content)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(f.Close()).To(Succeed())
+	return f.Name()
+}
