@@ -32,6 +32,7 @@ control plane. This one binary holds every Hortus component; pick one with a sub
 		newUpCommand(),
 		newDownCommand(),
 		newStatusCommand(),
+		newKubeconfigCommand(),
 	)
 	return root
 }

@@ -1,0 +1,3 @@
+// Package kubecontrollermanager builds the description of a real kube-controller-manager
+// component.
+package kubecontrollermanager

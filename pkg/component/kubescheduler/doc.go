@@ -1,0 +1,2 @@
+// Package kubescheduler builds the description of a real kube-scheduler component.
+package kubescheduler
