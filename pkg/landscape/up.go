@@ -175,10 +175,9 @@ The local landscape is ready (%s): a garden and %d seed(s): %s.
     kubectl apply -f landscape/local/shoot.yaml
     kubectl -n garden-local get shoots -w
 
-  Get its admin kubeconfig once its control plane runs:
-    kubectl create --raw /apis/core.gardener.cloud/v1beta1/namespaces/garden-local/shoots/local/adminkubeconfig \
-      -f <(echo '{"apiVersion":"authentication.gardener.cloud/v1alpha1","kind":"AdminKubeconfigRequest","spec":{"expirationSeconds":3600}}') \
-      | jq -r .status.kubeconfig | base64 -d > local.kubeconfig
+  Get its admin kubeconfig once it is Succeeded, and use it:
+    hortus kubeconfig -n garden-local local -o local.kubeconfig
+    kubectl --kubeconfig local.kubeconfig get namespaces
 
   See every component:  hortus status
   Stop, keeping data:   hortus down        (remove everything: hortus down --purge)

@@ -65,8 +65,17 @@ func ControlPlaneCondition(want []string, statuses map[string]component.Status) 
 	if len(bad) > 0 {
 		return newCondition(gardencorev1beta1.ShootControlPlaneHealthy, false, ReasonComponentsRunning, ReasonComponentsDown, strings.Join(bad, "; ")+".")
 	}
-	return newCondition(gardencorev1beta1.ShootControlPlaneHealthy, true, ReasonComponentsRunning, ReasonComponentsDown,
-		fmt.Sprintf("All control plane components are running and ready: %s.", strings.Join(want, ", ")))
+	msg := fmt.Sprintf("All control plane components are running and ready: %s.", strings.Join(want, ", "))
+	var restarted []string
+	for _, name := range want {
+		if n := statuses[name].Restarts; n > 0 {
+			restarted = append(restarted, fmt.Sprintf("%s restarted %d time(s)", name, n))
+		}
+	}
+	if len(restarted) > 0 {
+		msg += " Since their deployment, " + strings.Join(restarted, ", ") + "."
+	}
+	return newCondition(gardencorev1beta1.ShootControlPlaneHealthy, true, ReasonComponentsRunning, ReasonComponentsDown, msg)
 }
 
 // NodesCondition is EveryNodeReady: the ready nodes against the sum of the worker pools'

@@ -92,10 +92,12 @@ func buildControlPlane(shoot *gardencorev1beta1.Shoot, p *shootpki.PKI, ports ma
 		Kubeconfig:                  kcmKubeconfig,
 		ServiceAccountPrivateKeyPEM: p.ServiceAccountKey,
 		RootCAPEM:                   p.ClusterCA.CertPEM,
-		ClusterSigningCertPEM:       p.KubeletCA.CertPEM,
-		ClusterSigningKeyPEM:        p.KubeletCA.KeyPEM,
-		ClusterName:                 TechnicalID(shoot),
-		ServiceClusterIPRange:       serviceCIDR(shoot),
+		// Kubelet client certificates from CSRs must authenticate at the kube-apiserver,
+		// which trusts the client CA.
+		ClusterSigningCertPEM: p.ClientCA.CertPEM,
+		ClusterSigningKeyPEM:  p.ClientCA.KeyPEM,
+		ClusterName:           TechnicalID(shoot),
+		ServiceClusterIPRange: serviceCIDR(shoot),
 	}
 	if n := shoot.Spec.Networking; n != nil && n.Pods != nil {
 		kcmCfg.ClusterCIDR = *n.Pods

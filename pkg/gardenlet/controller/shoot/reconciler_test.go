@@ -1,0 +1,114 @@
+package shoot
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	clocktesting "k8s.io/utils/clock/testing"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/hortus-dev/hortus/pkg/shootpki"
+)
+
+func TestDue(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	op := func(state gardencorev1beta1.LastOperationState, ago time.Duration) *gardencorev1beta1.LastOperation {
+		return &gardencorev1beta1.LastOperation{Type: gardencorev1beta1.LastOperationTypeReconcile, State: state, LastUpdateTime: metav1.NewTime(now.Add(-ago))}
+	}
+	tests := []struct {
+		name     string
+		mutate   func(s *gardencorev1beta1.Shoot)
+		failures int
+		wantDue  bool
+		wantWait time.Duration
+	}{
+		{name: "never reconciled", mutate: func(s *gardencorev1beta1.Shoot) { s.Status.LastOperation = nil }, wantDue: true},
+		{name: "reconciled, within the sync period", wantWait: 50 * time.Minute},
+		{name: "reconciled, sync period over", mutate: func(s *gardencorev1beta1.Shoot) {
+			s.Status.LastOperation = op(gardencorev1beta1.LastOperationStateSucceeded, 2*time.Hour)
+		}, wantDue: true},
+		{name: "new generation", mutate: func(s *gardencorev1beta1.Shoot) { s.Generation = 3 }, wantDue: true},
+		{name: "hibernation asked for", mutate: func(s *gardencorev1beta1.Shoot) {
+			s.Spec.Hibernation = &gardencorev1beta1.Hibernation{Enabled: ptr.To(true)}
+		}, wantDue: true},
+		{name: "reconcile annotation", mutate: func(s *gardencorev1beta1.Shoot) {
+			s.Annotations = map[string]string{annotationOperation: "reconcile"}
+		}, wantDue: true},
+		{name: "interrupted operation resumes", mutate: func(s *gardencorev1beta1.Shoot) {
+			s.Status.LastOperation = op(gardencorev1beta1.LastOperationStateProcessing, time.Minute)
+		}, wantDue: true},
+		{name: "error, back-off not over", failures: 3, mutate: func(s *gardencorev1beta1.Shoot) {
+			s.Status.LastOperation = op(gardencorev1beta1.LastOperationStateError, 5*time.Second)
+		}, wantWait: 15 * time.Second},
+		{name: "error, back-off over", failures: 1, mutate: func(s *gardencorev1beta1.Shoot) {
+			s.Status.LastOperation = op(gardencorev1beta1.LastOperationStateError, 6*time.Second)
+		}, wantDue: true},
+		{name: "failed waits for a change", mutate: func(s *gardencorev1beta1.Shoot) {
+			s.Status.LastOperation = op(gardencorev1beta1.LastOperationStateFailed, time.Hour)
+		}, wantWait: time.Hour},
+		{name: "failed, retry annotation", mutate: func(s *gardencorev1beta1.Shoot) {
+			s.Status.LastOperation = op(gardencorev1beta1.LastOperationStateFailed, time.Hour)
+			s.Annotations = map[string]string{annotationOperation: "retry"}
+		}, wantDue: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			s := &gardencorev1beta1.Shoot{ObjectMeta: metav1.ObjectMeta{Name: "s", UID: "u", Generation: 2}}
+			s.Status.ObservedGeneration = 2
+			s.Status.LastOperation = op(gardencorev1beta1.LastOperationStateSucceeded, 10*time.Minute)
+			if tt.mutate != nil {
+				tt.mutate(s)
+			}
+			r := &Reconciler{Clock: clocktesting.NewFakeClock(now), SyncPeriod: time.Hour}
+			if tt.failures > 0 {
+				r.failing = map[types.UID]failures{"u": {since: now, count: tt.failures}}
+			}
+			due, wait := r.due(s)
+			g.Expect(due).To(Equal(tt.wantDue))
+			if !tt.wantDue {
+				g.Expect(wait).To(Equal(tt.wantWait))
+			}
+		})
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	g := NewWithT(t)
+	g.Expect([]time.Duration{backoff(1), backoff(2), backoff(3), backoff(10)}).To(Equal([]time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 5 * time.Minute}))
+}
+
+func TestBuildControlPlane(t *testing.T) {
+	g := NewWithT(t)
+	p, err := shootpki.Ensure(context.Background(), fake.NewClientBuilder().Build(), shootpki.Config{Namespace: "shoot--p--s", ServiceCIDR: "100.64.0.0/13"})
+	g.Expect(err).NotTo(HaveOccurred())
+	shoot := &gardencorev1beta1.Shoot{ObjectMeta: metav1.ObjectMeta{Name: "s", Namespace: "garden-p"}}
+	shoot.Spec.Kubernetes.Version = "1.36.3"
+	shoot.Spec.Kubernetes.KubeAPIServer = &gardencorev1beta1.KubeAPIServerConfig{
+		KubernetesConfig: gardencorev1beta1.KubernetesConfig{FeatureGates: map[string]bool{"B": false, "A": true}},
+		RuntimeConfig:    map[string]bool{"x.example.com/v1": true},
+	}
+	ports := map[string]int{"etcd-client": 1, "etcd-peer": 2, "etcd-metrics": 3, "kube-apiserver": 4, "kube-controller-manager": 5, "kube-scheduler": 6}
+	cp, err := buildControlPlane(shoot, p, ports)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cp.apiServerURL).To(Equal("https://127.0.0.1:4"))
+	g.Expect(cp.components).To(HaveLen(4))
+	kas := cp.components[KubeAPIServer]
+	g.Expect(kas.Binary).To(Equal("kube-apiserver@v1.36.3"))
+	g.Expect(kas.Args).To(ContainElements("--feature-gates=A=true,B=false", "--runtime-config=x.example.com/v1=true"))
+	g.Expect(cp.components[KubeControllerManager].Binary).To(Equal("kube-controller-manager@v1.36.3"))
+	g.Expect(cp.set(Etcd).Components).To(HaveLen(1))
+
+	again, err := buildControlPlane(shoot, p, ports)
+	g.Expect(err).NotTo(HaveOccurred())
+	for name, comp := range cp.components {
+		g.Expect(again.components[name].Hash()).To(Equal(comp.Hash()), "%s: the same shoot gives the same description", name)
+	}
+	g.Expect(TechnicalID(shoot)).To(Equal("shoot--p--s"))
+}

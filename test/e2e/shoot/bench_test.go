@@ -1,0 +1,229 @@
+package shoot_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/hortus-dev/hortus/test/testenv"
+)
+
+// BenchmarkShoot measures shoot operations on a local landscape, with the binaries built:
+// create → Succeeded (median of 5), wake → API ready, delete → gone (median of 5), the RSS
+// of one running control plane, and a bare start of etcd + kube-apiserver in the same run,
+// for the ratio create / bare start.
+func BenchmarkShoot(b *testing.B) {
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bin := os.Getenv("HORTUS_BIN_DIR")
+	if bin == "" {
+		bin = filepath.Join(root, "bin")
+	}
+	dir := b.TempDir()
+	state := filepath.Join(dir, "state")
+	run := func(args ...string) {
+		b.Helper()
+		if out, err := exec.Command(filepath.Join(bin, "hortus"), args...).CombinedOutput(); err != nil {
+			b.Fatalf("hortus %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	run("up", "--state-dir", state)
+	defer run("down", "--purge", "--state-dir", state)
+	cfg, err := clientcmd.BuildConfigFromFlags("", filepath.Join(state, "garden.kubeconfig"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	scheme := runtime.NewScheme()
+	if err := gardencorev1beta1.AddToScheme(scheme); err != nil {
+		b.Fatal(err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+
+	var creates, deletes, wakes, bares []time.Duration
+	var rss int64
+	for i := 0; b.Loop(); i++ {
+		bares = append(bares, bareStart(b, ctx))
+		var names []string
+		for j := range 5 {
+			name := fmt.Sprintf("bench-%d-%d", i, j)
+			names = append(names, name)
+			start := time.Now()
+			s := benchShoot(name)
+			if err := c.Create(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+			waitShoot(b, ctx, c, name, func(s *gardencorev1beta1.Shoot) bool { return succeeded(s) && !s.Status.IsHibernated })
+			creates = append(creates, time.Since(start))
+		}
+		first := names[0]
+		rss = shootRSS(b, filepath.Join(state, "seeds", "local", "shoot--local--"+first))
+
+		setHibernation(b, ctx, c, first, true)
+		waitShoot(b, ctx, c, first, func(s *gardencorev1beta1.Shoot) bool { return succeeded(s) && s.Status.IsHibernated })
+		start := time.Now()
+		setHibernation(b, ctx, c, first, false)
+		// The wake flow ends once the shoot's kube-apiserver serves (its last task waits for it).
+		waitShoot(b, ctx, c, first, func(s *gardencorev1beta1.Shoot) bool { return succeeded(s) && !s.Status.IsHibernated })
+		wakes = append(wakes, time.Since(start))
+
+		for _, name := range names {
+			start := time.Now()
+			s := &gardencorev1beta1.Shoot{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}}
+			if err := c.Delete(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+			deadline := time.Now().Add(3 * time.Minute)
+			for {
+				err := c.Get(ctx, client.ObjectKeyFromObject(s), s)
+				if apierrors.IsNotFound(err) {
+					break
+				}
+				if time.Now().After(deadline) {
+					b.Fatalf("shoot %s not deleted within 3 minutes", name)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			deletes = append(deletes, time.Since(start))
+		}
+	}
+	create, bare := median(creates), median(bares)
+	b.ReportMetric(create.Seconds(), "s-create-median")
+	b.ReportMetric(median(wakes).Seconds(), "s-wake")
+	b.ReportMetric(median(deletes).Seconds(), "s-delete-median")
+	b.ReportMetric(bare.Seconds(), "s-bare-etcd+kas")
+	b.ReportMetric(create.Seconds()/bare.Seconds(), "create/bare")
+	b.ReportMetric(float64(rss)/(1<<20), "MiB-rss-control-plane")
+}
+
+func benchShoot(name string) *gardencorev1beta1.Shoot {
+	return &gardencorev1beta1.Shoot{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Annotations: map[string]string{"confirmation.gardener.cloud/deletion": "true"}},
+		Spec: gardencorev1beta1.ShootSpec{
+			CloudProfile: &gardencorev1beta1.CloudProfileReference{Kind: "CloudProfile", Name: "local"},
+			Region:       "local",
+			Provider:     gardencorev1beta1.Provider{Type: "local"},
+		},
+	}
+}
+
+func succeeded(s *gardencorev1beta1.Shoot) bool {
+	op := s.Status.LastOperation
+	return op != nil && op.State == gardencorev1beta1.LastOperationStateSucceeded && s.Status.ObservedGeneration == s.Generation
+}
+
+func waitShoot(b *testing.B, ctx context.Context, c client.Client, name string, done func(*gardencorev1beta1.Shoot) bool) {
+	b.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	s := &gardencorev1beta1.Shoot{}
+	for {
+		if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, s); err == nil && done(s) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("shoot %s: not done within 3 minutes; last operation %+v", name, s.Status.LastOperation)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func setHibernation(b *testing.B, ctx context.Context, c client.Client, name string, enabled bool) {
+	b.Helper()
+	s := &gardencorev1beta1.Shoot{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, s); err != nil {
+		b.Fatal(err)
+	}
+	patch := client.MergeFrom(s.DeepCopy())
+	s.Spec.Hibernation = &gardencorev1beta1.Hibernation{Enabled: ptr.To(enabled)}
+	if err := c.Patch(ctx, s, patch); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// bareStart is the time a fresh etcd + kube-apiserver take to /readyz.
+func bareStart(b *testing.B, ctx context.Context) time.Duration {
+	b.Helper()
+	start := time.Now()
+	env, err := testenv.Start(ctx, testenv.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := time.Since(start)
+	if err := env.Stop(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
+// shootRSS sums the resident memory of a shoot's control-plane processes.
+func shootRSS(b *testing.B, dir string) int64 {
+	b.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*", ".state.json"))
+	if err != nil || len(files) != 4 {
+		b.Fatalf("want 4 components in %s, found %d: %v", dir, len(files), err)
+	}
+	var total int64
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var st struct {
+			PID int `json:"pid"`
+		}
+		if err := json.Unmarshal(raw, &st); err != nil {
+			b.Fatal(err)
+		}
+		total += vmRSS(b, st.PID)
+	}
+	return total
+}
+
+func vmRSS(b *testing.B, pid int) int64 {
+	b.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	b.Fatalf("process %d reports no VmRSS", pid)
+	return 0
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
