@@ -23,7 +23,9 @@ func TestLookup(t *testing.T) {
 		{"spec.provider.workers[].minimum", compat.Validated},
 		{"spec.provider.workers[].providerConfig.foo", compat.Stored},
 		{"spec.addons.kubernetesDashboard.enabled", compat.Stored},
-		{"spec.kubernetes.version", compat.Validated},
+		{"spec.kubernetes.version", compat.ActedOn},
+		{"spec.kubernetes.kubeAPIServer.featureGates.Foo", compat.ActedOn},
+		{"spec.hibernation.enabled", compat.ActedOn},
 		{"spec.kubernetes.kubeAPIServer", compat.Stored},
 		{"spec.unknownFutureField", compat.Stored},
 		{"spec.provider.infrastructureConfig", compat.Stored},
@@ -47,7 +49,11 @@ func TestShootWarnings(t *testing.T) {
 		Addons: &gardencorev1beta1.Addons{NginxIngress: &gardencorev1beta1.NginxIngress{Addon: gardencorev1beta1.Addon{Enabled: true}}},
 		Kubernetes: gardencorev1beta1.Kubernetes{
 			Version:       "1.36.3",
-			KubeAPIServer: &gardencorev1beta1.KubeAPIServerConfig{EnableAnonymousAuthentication: ptr.To(true)},
+			KubeAPIServer: &gardencorev1beta1.KubeAPIServerConfig{
+				EnableAnonymousAuthentication: ptr.To(true),
+				APIAudiences:                  []string{"x"},
+				KubernetesConfig:              gardencorev1beta1.KubernetesConfig{FeatureGates: map[string]bool{"Foo": true}},
+			},
 		},
 		Purpose: ptr.To(gardencorev1beta1.ShootPurposeEvaluation),
 	}}
@@ -55,13 +61,14 @@ func TestShootWarnings(t *testing.T) {
 	g.Expect(w).To(ContainElements(
 		ContainSubstring("spec.addons is stored but not acted on"),
 		ContainSubstring("spec.kubernetes.kubeAPIServer is stored but not acted on"),
-		ContainSubstring("spec.kubernetes.version is validated but not acted on"),
 		ContainSubstring("spec.provider.workers is validated but not acted on"),
 		ContainSubstring("spec.provider.workers[].providerConfig is stored but not acted on"),
 		ContainSubstring("spec.provider.infrastructureConfig is stored but not acted on"),
 	))
-	g.Expect(w).To(HaveLen(6))
+	g.Expect(w).To(HaveLen(5))
 	g.Expect(w).NotTo(ContainElement(ContainSubstring("spec.region")))
+	g.Expect(w).NotTo(ContainElement(ContainSubstring("spec.kubernetes.version")))
+	g.Expect(w).NotTo(ContainElement(ContainSubstring("featureGates")))
 	g.Expect(w).NotTo(ContainElement(ContainSubstring("spec.purpose")))
 	g.Expect(w).NotTo(ContainElement(ContainSubstring("spec.addons.")), "one warning per unsupported subtree")
 }
