@@ -249,7 +249,7 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 	}
 	identity := seed.NewIdentity()
 	seedReconciler.Identity = identity
-	shootMetrics, err := shoot.NewMetrics(crmetrics.Registry)
+	shootMetrics, err := shoot.NewMetrics(crmetrics.Registry, mgr.GetCache())
 	if err != nil {
 		return nil, err
 	}

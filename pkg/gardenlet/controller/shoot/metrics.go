@@ -1,9 +1,13 @@
 package shoot
 
 import (
+	"context"
+	"strconv"
 	"time"
 
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	"github.com/prometheus/client_golang/prometheus"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // Metrics are the shoot controller's Prometheus metrics. A nil *Metrics records nothing.
@@ -12,8 +16,10 @@ type Metrics struct {
 	tasks      *prometheus.HistogramVec
 }
 
-// NewMetrics creates the metrics and registers them with reg.
-func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+// NewMetrics creates the metrics and registers them with reg. With shoots, the gardenlet's
+// (cached) reader of its seed's Shoots, it also exports the number of shoots by the state
+// of their last operation and by hibernation, counted at each scrape.
+func NewMetrics(reg prometheus.Registerer, shoots client.Reader) (*Metrics, error) {
 	m := &Metrics{
 		operations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "hortus_gardenlet_shoot_operation_duration_seconds",
@@ -26,7 +32,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Buckets: prometheus.ExponentialBuckets(0.01, 2, 14),
 		}, []string{"flow", "task", "result"}),
 	}
-	for _, c := range []prometheus.Collector{m.operations, m.tasks} {
+	collectors := []prometheus.Collector{m.operations, m.tasks}
+	if shoots != nil {
+		collectors = append(collectors, &shootCounter{reader: shoots})
+	}
+	for _, c := range collectors {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -53,4 +63,40 @@ func (m *Metrics) observeTask(flowName, task string, d time.Duration, err error)
 		return
 	}
 	m.tasks.WithLabelValues(flowName, task, result(err)).Observe(d.Seconds())
+}
+
+// shootCounter exports hortus_gardenlet_shoots{state,hibernated}.
+type shootCounter struct {
+	reader client.Reader
+}
+
+var shootsDesc = prometheus.NewDesc("hortus_gardenlet_shoots",
+	"Shoots on the gardenlet's seed by the state of their last operation (None before the first) and by hibernation.",
+	[]string{"state", "hibernated"}, nil)
+
+func (c *shootCounter) Describe(ch chan<- *prometheus.Desc) { ch <- shootsDesc }
+
+func (c *shootCounter) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	list := &gardencorev1beta1.ShootList{}
+	if err := c.reader.List(ctx, list); err != nil {
+		ch <- prometheus.NewInvalidMetric(shootsDesc, err)
+		return
+	}
+	type key struct {
+		state      string
+		hibernated bool
+	}
+	counts := map[key]int{}
+	for _, s := range list.Items {
+		state := "None"
+		if op := s.Status.LastOperation; op != nil {
+			state = string(op.State)
+		}
+		counts[key{state, s.Status.IsHibernated}]++
+	}
+	for k, n := range counts {
+		ch <- prometheus.MustNewConstMetric(shootsDesc, prometheus.GaugeValue, float64(n), k.state, strconv.FormatBool(k.hibernated))
+	}
 }

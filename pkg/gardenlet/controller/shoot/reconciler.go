@@ -19,6 +19,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	"github.com/hortus-dev/hortus/pkg/component"
 	"github.com/hortus-dev/hortus/pkg/flow"
 	"github.com/hortus-dev/hortus/pkg/ports"
 )
@@ -111,6 +112,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return r.delete(ctx, shoot)
 	}
 	due, wait := r.due(shoot)
+	if !due && r.controlPlaneStopped(ctx, shoot) {
+		// For example after the seed's processes were stopped (hortus down, a reboot):
+		// bring the control plane back without waiting for the sync period.
+		logf.FromContext(ctx).Info("Control plane is not running, reconciling")
+		due = true
+	}
 	if !due {
 		return reconcile.Result{RequeueAfter: wait}, nil
 	}
@@ -163,6 +170,26 @@ func (r *Reconciler) due(shoot *gardencorev1beta1.Shoot) (bool, time.Duration) {
 		// Processing: a gardenlet that stopped in the middle; resume.
 		return true, 0
 	}
+}
+
+// controlPlaneStopped tells whether an awake, reconciled shoot has a control-plane
+// component without a running process.
+func (r *Reconciler) controlPlaneStopped(ctx context.Context, shoot *gardencorev1beta1.Shoot) bool {
+	op := shoot.Status.LastOperation
+	if shoot.Status.IsHibernated || wantHibernated(shoot) || shoot.Status.TechnicalID == "" || op == nil || op.State != gardencorev1beta1.LastOperationStateSucceeded {
+		return false
+	}
+	ex, err := r.Executors.For(shoot.Status.TechnicalID)
+	if err != nil {
+		return false
+	}
+	for _, name := range Components {
+		st, err := ex.Status(ctx, name)
+		if err != nil || len(st) == 0 || st[0].Phase == component.PhaseStopped {
+			return true
+		}
+	}
+	return false
 }
 
 // backoff is the wait before retrying after n consecutive failures: 5s, 10s, 20s, … 5m.

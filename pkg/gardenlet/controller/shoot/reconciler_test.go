@@ -2,12 +2,16 @@ package shoot
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	. "github.com/onsi/gomega"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	clocktesting "k8s.io/utils/clock/testing"
 	"k8s.io/utils/ptr"
@@ -111,4 +115,36 @@ func TestBuildControlPlane(t *testing.T) {
 		g.Expect(again.components[name].Hash()).To(Equal(comp.Hash()), "%s: the same shoot gives the same description", name)
 	}
 	g.Expect(TechnicalID(shoot)).To(Equal("shoot--p--s"))
+}
+
+func TestShootsMetric(t *testing.T) {
+	g := NewWithT(t)
+	scheme := runtime.NewScheme()
+	g.Expect(gardencorev1beta1.AddToScheme(scheme)).To(Succeed())
+	shoot := func(name string, state gardencorev1beta1.LastOperationState, hibernated bool) *gardencorev1beta1.Shoot {
+		s := &gardencorev1beta1.Shoot{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "garden-p"}}
+		if state != "" {
+			s.Status.LastOperation = &gardencorev1beta1.LastOperation{State: state}
+		}
+		s.Status.IsHibernated = hibernated
+		return s
+	}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(
+		shoot("a", gardencorev1beta1.LastOperationStateSucceeded, false),
+		shoot("b", gardencorev1beta1.LastOperationStateSucceeded, false),
+		shoot("c", gardencorev1beta1.LastOperationStateSucceeded, true),
+		shoot("d", gardencorev1beta1.LastOperationStateError, false),
+		shoot("e", "", false),
+	).Build()
+	reg := prometheus.NewPedanticRegistry()
+	_, err := NewMetrics(reg, c)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP hortus_gardenlet_shoots Shoots on the gardenlet's seed by the state of their last operation (None before the first) and by hibernation.
+# TYPE hortus_gardenlet_shoots gauge
+hortus_gardenlet_shoots{hibernated="false",state="Error"} 1
+hortus_gardenlet_shoots{hibernated="false",state="None"} 1
+hortus_gardenlet_shoots{hibernated="false",state="Succeeded"} 2
+hortus_gardenlet_shoots{hibernated="true",state="Succeeded"} 1
+`), "hortus_gardenlet_shoots")).To(Succeed())
 }
