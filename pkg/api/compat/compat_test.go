@@ -48,7 +48,7 @@ func TestShootWarnings(t *testing.T) {
 		},
 		Addons: &gardencorev1beta1.Addons{NginxIngress: &gardencorev1beta1.NginxIngress{Addon: gardencorev1beta1.Addon{Enabled: true}}},
 		Kubernetes: gardencorev1beta1.Kubernetes{
-			Version:       "1.36.3",
+			Version: "1.36.3",
 			KubeAPIServer: &gardencorev1beta1.KubeAPIServerConfig{
 				EnableAnonymousAuthentication: ptr.To(true),
 				APIAudiences:                  []string{"x"},
