@@ -3,6 +3,7 @@ package landscape
 import (
 	"fmt"
 	"path/filepath"
+	"time"
 
 	cmconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/controllermanager/v1alpha1"
 	gardenletconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/gardenlet/v1alpha1"
@@ -134,6 +135,10 @@ func gardenletComponent(i int, l Layout, binDir string, gardenKubeconfig, seedKu
 			Metrics:      &gardenletconfigv1alpha1.Server{BindAddress: addr, Port: mp},
 		},
 		SeedConfig: &gardenletconfigv1alpha1.SeedConfig{SeedTemplate: seedTemplate(i)},
+		Controllers: &gardenletconfigv1alpha1.GardenletControllerConfiguration{
+			// Shoot health every 30s: a local landscape is small.
+			ShootCare: &gardenletconfigv1alpha1.ShootCareControllerConfiguration{SyncPeriod: &metav1.Duration{Duration: 30 * time.Second}},
+		},
 	}
 	cfg.GardenClientConnection.Kubeconfig = "garden.kubeconfig"
 	cfg.GardenClientConnection.QPS = 100

@@ -236,6 +236,13 @@ func (o *operation) shootClient() (client.Client, error) {
 }
 
 func (o *operation) deleteNamespace(ctx context.Context) error {
+	// Emptying the namespace first lets the namespace controller finalize it in one pass
+	// instead of deleting its content and coming back later.
+	for _, obj := range []client.Object{&corev1.Secret{}, &corev1.ConfigMap{}} {
+		if err := o.r.SeedClient.DeleteAllOf(ctx, obj, client.InNamespace(o.technicalID)); err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("emptying namespace %s: %w", o.technicalID, err)
+		}
+	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: o.technicalID}}
 	if err := o.r.SeedClient.Delete(ctx, ns); err != nil && !apierrors.IsNotFound(err) {
 		return err

@@ -121,10 +121,18 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if !due {
 		return reconcile.Result{RequeueAfter: wait}, nil
 	}
-	if !controllerutil.ContainsFinalizer(shoot, Finalizer) || shoot.Annotations[annotationOperation] != "" {
+	if op := shoot.Status.LastOperation; op != nil && op.State == gardencorev1beta1.LastOperationStateFailed {
+		// A retry or a spec change starts a new run of attempts, with a new deadline.
+		r.clearFailures(shoot.UID)
+	}
+	requested := shoot.Annotations[annotationOperation] == "reconcile" || shoot.Annotations[annotationOperation] == "retry"
+	if !controllerutil.ContainsFinalizer(shoot, Finalizer) || requested {
 		patch := client.MergeFrom(shoot.DeepCopy())
 		controllerutil.AddFinalizer(shoot, Finalizer)
-		delete(shoot.Annotations, annotationOperation)
+		if requested {
+			// Other values (rotations, …) are not ours to consume.
+			delete(shoot.Annotations, annotationOperation)
+		}
 		if err := r.GardenClient.Patch(ctx, shoot, patch); err != nil {
 			return reconcile.Result{}, fmt.Errorf("adding the finalizer: %w", err)
 		}
