@@ -7,6 +7,7 @@ import (
 	"k8s.io/klog/v2"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/hortus-dev/hortus/pkg/componentconfig"
 	"github.com/hortus-dev/hortus/pkg/controllermanager"
 )
 
@@ -87,7 +88,7 @@ The controller manager runs until it gets SIGINT or SIGTERM.`,
 			if kubeconfig != "" {
 				cfg.GardenClientConnection.Kubeconfig = kubeconfig
 			}
-			log, err := controllermanager.NewLogger(cfg, cmd.ErrOrStderr())
+			log, err := componentconfig.NewLogger(cfg.LogLevel, cfg.LogFormat, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 	"k8s.io/klog/v2"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/hortus-dev/hortus/pkg/componentconfig"
 	"github.com/hortus-dev/hortus/pkg/gardenlet"
 )
 
@@ -128,7 +129,7 @@ The gardenlet runs until it gets SIGINT or SIGTERM.`,
 			if err := gardenlet.ValidateConfig(cfg); err != nil {
 				return err
 			}
-			log, err := gardenlet.NewLogger(cfg, cmd.ErrOrStderr())
+			log, err := componentconfig.NewLogger(cfg.LogLevel, cfg.LogFormat, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

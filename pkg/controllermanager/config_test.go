@@ -115,26 +115,3 @@ func TestLoadConfig(t *testing.T) {
 	_, err = LoadConfig(filepath.Join(t.TempDir(), "missing.yaml"))
 	g.Expect(err).To(MatchError(ContainSubstring("reading the configuration")))
 }
-
-func TestNewLogger(t *testing.T) {
-	tests := []struct {
-		name, level, format, wantErr string
-	}{
-		{name: "defaults", level: "info", format: "json"},
-		{name: "debug text", level: "debug", format: "text"},
-		{name: "error", level: "error", format: "json"},
-		{name: "unknown level", level: "verbose", format: "json", wantErr: "unknown logLevel"},
-		{name: "unknown format", level: "info", format: "xml", wantErr: "unknown logFormat"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g := NewWithT(t)
-			_, err := NewLogger(&Config{LogLevel: tt.level, LogFormat: tt.format}, os.Stderr)
-			if tt.wantErr != "" {
-				g.Expect(err).To(MatchError(ContainSubstring(tt.wantErr)))
-				return
-			}
-			g.Expect(err).NotTo(HaveOccurred())
-		})
-	}
-}

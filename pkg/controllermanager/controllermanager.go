@@ -2,19 +2,11 @@ package controllermanager
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"strconv"
-	"time"
 
-	controllermanagerconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/controllermanager/v1alpha1"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	securityv1alpha1 "github.com/gardener/gardener/pkg/apis/security/v1alpha1"
 	"github.com/go-logr/logr"
-	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -23,10 +15,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	crzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/hortus-dev/hortus/pkg/componentconfig"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/controllerregistration"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/project"
 	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/referenceprotection"
@@ -178,20 +170,11 @@ func NewManager(restConfig *rest.Config, cfg *Config, log logr.Logger) (manager.
 	opts := manager.Options{
 		Scheme:                 Scheme(),
 		Logger:                 log,
-		HealthProbeBindAddress: address(cfg.Server.HealthProbes),
-		Metrics:                metricsserver.Options{BindAddress: address(cfg.Server.Metrics)},
+		HealthProbeBindAddress: componentconfig.Address(cfg.Server.HealthProbes),
+		Metrics:                metricsserver.Options{BindAddress: componentconfig.Address(cfg.Server.Metrics)},
 		Cache:                  cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
 	}
-	if le := cfg.LeaderElection; le != nil && le.LeaderElect != nil && *le.LeaderElect {
-		opts.LeaderElection = true
-		opts.LeaderElectionResourceLock = le.ResourceLock
-		opts.LeaderElectionNamespace = le.ResourceNamespace
-		opts.LeaderElectionID = le.ResourceName
-		opts.LeaseDuration = &le.LeaseDuration.Duration
-		opts.RenewDeadline = &le.RenewDeadline.Duration
-		opts.RetryPeriod = &le.RetryPeriod.Duration
-		opts.LeaderElectionReleaseOnCancel = true
-	}
+	componentconfig.ApplyLeaderElection(&opts, cfg.LeaderElection)
 	mgr, err := manager.New(restConfig, opts)
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
@@ -199,7 +182,7 @@ func NewManager(restConfig *rest.Config, cfg *Config, log logr.Logger) (manager.
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, err
 	}
-	if err := mgr.AddReadyzCheck("informer-sync", cacheSynced(mgr.GetCache())); err != nil {
+	if err := mgr.AddReadyzCheck("informer-sync", componentconfig.CacheSynced(mgr.GetCache())); err != nil {
 		return nil, err
 	}
 	for _, c := range controllers {
@@ -212,51 +195,4 @@ func NewManager(restConfig *rest.Config, cfg *Config, log logr.Logger) (manager.
 		}
 	}
 	return mgr, nil
-}
-
-// address is the host:port of a server of the configuration, or "0", which turns the
-// server off, when s is nil.
-func address(s *controllermanagerconfigv1alpha1.Server) string {
-	if s == nil {
-		return "0"
-	}
-	return net.JoinHostPort(s.BindAddress, strconv.Itoa(s.Port))
-}
-
-// cacheSynced is ready once the cache has started and synced its informers.
-func cacheSynced(c cache.Cache) healthz.Checker {
-	return func(req *http.Request) error {
-		ctx, cancel := context.WithTimeout(req.Context(), time.Second)
-		defer cancel()
-		if !c.WaitForCacheSync(ctx) {
-			return errors.New("the informers have not synced yet")
-		}
-		return nil
-	}
-}
-
-// NewLogger returns a logger writing to w at cfg.logLevel (debug, info or error) in
-// cfg.logFormat (json or text).
-func NewLogger(cfg *Config, w io.Writer) (logr.Logger, error) {
-	var level zapcore.Level
-	switch cfg.LogLevel {
-	case "debug":
-		level = zapcore.DebugLevel
-	case "info", "":
-		level = zapcore.InfoLevel
-	case "error":
-		level = zapcore.ErrorLevel
-	default:
-		return logr.Logger{}, fmt.Errorf("unknown logLevel %q: want debug, info or error", cfg.LogLevel)
-	}
-	opts := []crzap.Opts{crzap.WriteTo(w), crzap.Level(level), crzap.StacktraceLevel(zapcore.PanicLevel)}
-	switch cfg.LogFormat {
-	case "json", "":
-		opts = append(opts, crzap.JSONEncoder())
-	case "text":
-		opts = append(opts, crzap.ConsoleEncoder())
-	default:
-		return logr.Logger{}, fmt.Errorf("unknown logFormat %q: want json or text", cfg.LogFormat)
-	}
-	return crzap.New(opts...), nil
 }

@@ -2,30 +2,24 @@ package gardenlet
 
 import (
 	"fmt"
-	"os"
 	"slices"
 
 	gardenletconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/gardenlet/v1alpha1"
 	"github.com/gardener/gardener/pkg/apis/core"
 	coreinstall "github.com/gardener/gardener/pkg/apis/core/install"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	componentbaseconfigv1alpha1 "k8s.io/component-base/config/v1alpha1"
-	"k8s.io/utils/ptr"
 
 	"github.com/hortus-dev/hortus/pkg/api/core/validation"
+	"github.com/hortus-dev/hortus/pkg/componentconfig"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/seed"
 )
 
 // Config is the configuration of the gardenlet: Gardener's GardenletConfiguration
 // (gardenlet.config.gardener.cloud/v1alpha1).
 type Config = gardenletconfigv1alpha1.GardenletConfiguration
-
-// DefaultBindAddress is where the health probes and metrics listen when the configuration
-// names no address: loopback. Gardener listens on every address.
-const DefaultBindAddress = "127.0.0.1"
 
 // configScheme knows the configuration types and their defaults.
 var configScheme = func() *runtime.Scheme {
@@ -45,45 +39,26 @@ var seedScheme = func() *runtime.Scheme {
 // LoadConfig reads the configuration file at path (see DecodeConfig). It does not validate
 // the configuration: flags may still change it (see ValidateConfig).
 func LoadConfig(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the configuration: %w", err)
-	}
-	cfg, err := DecodeConfig(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return cfg, nil
+	return componentconfig.Load(path, DecodeConfig)
 }
 
 // DecodeConfig decodes a GardenletConfiguration from YAML or JSON, which must name its
 // apiVersion and kind, refusing unknown fields, and applies the defaults: Gardener's, except
 // that leader election is off unless leaderElection.leaderElect says otherwise (one replica
 // is the default in Hortus), and that the health probes and metrics listen on
-// DefaultBindAddress unless a bindAddress is given.
+// componentconfig.DefaultBindAddress unless a bindAddress is given.
 func DecodeConfig(data []byte) (*Config, error) {
-	codecs := serializer.NewCodecFactory(configScheme, serializer.EnableStrict)
-	obj, gvk, err := codecs.UniversalDeserializer().Decode(data, nil, nil)
+	cfg, err := componentconfig.Decode(configScheme, data, leaderElection)
 	if err != nil {
 		return nil, fmt.Errorf("decoding the configuration: %w", err)
 	}
-	cfg, ok := obj.(*Config)
-	if !ok {
-		return nil, fmt.Errorf("decoding the configuration: got %s, want a GardenletConfiguration of %s", gvk, gardenletconfigv1alpha1.SchemeGroupVersion)
-	}
-	if cfg.LeaderElection == nil {
-		cfg.LeaderElection = &componentbaseconfigv1alpha1.LeaderElectionConfiguration{}
-	}
-	if cfg.LeaderElection.LeaderElect == nil {
-		cfg.LeaderElection.LeaderElect = ptr.To(false)
-	}
-	gardenletconfigv1alpha1.SetObjectDefaults_GardenletConfiguration(cfg)
-	for _, s := range []*gardenletconfigv1alpha1.Server{cfg.Server.HealthProbes, cfg.Server.Metrics} {
-		if s != nil && s.BindAddress == "" {
-			s.BindAddress = DefaultBindAddress
-		}
-	}
+	componentconfig.DefaultBindAddresses(cfg.Server.HealthProbes, cfg.Server.Metrics)
 	return cfg, nil
+}
+
+// leaderElection points at the leaderElection section of cfg.
+func leaderElection(cfg *Config) **componentbaseconfigv1alpha1.LeaderElectionConfiguration {
+	return &cfg.LeaderElection
 }
 
 // ValidateConfig checks the parts of a decoded configuration that the gardenlet acts on and

@@ -5,18 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	gardenletconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/gardenlet/v1alpha1"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	"github.com/go-logr/logr"
-	"go.uber.org/zap/zapcore"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -33,11 +29,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	crzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/hortus-dev/hortus/pkg/componentconfig"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/care"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/controllerinstallation"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/lease"
@@ -193,8 +189,8 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 	mopts := manager.Options{
 		Scheme:                 Scheme(),
 		Logger:                 log,
-		HealthProbeBindAddress: address(cfg.Server.HealthProbes),
-		Metrics:                metricsserver.Options{BindAddress: address(cfg.Server.Metrics)},
+		HealthProbeBindAddress: componentconfig.Address(cfg.Server.HealthProbes),
+		Metrics:                metricsserver.Options{BindAddress: componentconfig.Address(cfg.Server.Metrics)},
 		Cache:                  CacheOptions(seedName, leaseNamespace),
 		// The objects a gardenlet writes in project namespaces are read directly: a cache
 		// of them would watch every namespace of the garden.
@@ -202,16 +198,9 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 			&corev1.ConfigMap{}, &corev1.Secret{}, &gardencorev1beta1.InternalSecret{},
 		}}},
 	}
-	if le := cfg.LeaderElection; le != nil && ptr.Deref(le.LeaderElect, false) {
-		mopts.LeaderElection = true
+	componentconfig.ApplyLeaderElection(&mopts, cfg.LeaderElection)
+	if mopts.LeaderElection {
 		mopts.LeaderElectionConfig = seedConfig
-		mopts.LeaderElectionResourceLock = le.ResourceLock
-		mopts.LeaderElectionNamespace = le.ResourceNamespace
-		mopts.LeaderElectionID = le.ResourceName
-		mopts.LeaseDuration = &le.LeaseDuration.Duration
-		mopts.RenewDeadline = &le.RenewDeadline.Duration
-		mopts.RetryPeriod = &le.RetryPeriod.Duration
-		mopts.LeaderElectionReleaseOnCancel = true
 	}
 	mgr, err := manager.New(gardenConfig, mopts)
 	if err != nil {
@@ -316,55 +305,8 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 	}); err != nil {
 		return nil, err
 	}
-	if err := mgr.AddReadyzCheck("informer-sync", cacheSynced(mgr.GetCache())); err != nil {
+	if err := mgr.AddReadyzCheck("informer-sync", componentconfig.CacheSynced(mgr.GetCache())); err != nil {
 		return nil, err
 	}
 	return mgr, nil
-}
-
-// address is the host:port of a server of the configuration, or "0", which turns the
-// server off, when s is nil.
-func address(s *gardenletconfigv1alpha1.Server) string {
-	if s == nil {
-		return "0"
-	}
-	return net.JoinHostPort(s.BindAddress, strconv.Itoa(s.Port))
-}
-
-// cacheSynced is ready once the cache has started and synced its informers.
-func cacheSynced(c cache.Cache) healthz.Checker {
-	return func(req *http.Request) error {
-		ctx, cancel := context.WithTimeout(req.Context(), time.Second)
-		defer cancel()
-		if !c.WaitForCacheSync(ctx) {
-			return errors.New("the informers have not synced yet")
-		}
-		return nil
-	}
-}
-
-// NewLogger returns a logger writing to w at cfg.logLevel (debug, info or error) in
-// cfg.logFormat (json or text).
-func NewLogger(cfg *Config, w io.Writer) (logr.Logger, error) {
-	var level zapcore.Level
-	switch cfg.LogLevel {
-	case "debug":
-		level = zapcore.DebugLevel
-	case "info", "":
-		level = zapcore.InfoLevel
-	case "error":
-		level = zapcore.ErrorLevel
-	default:
-		return logr.Logger{}, fmt.Errorf("unknown logLevel %q: want debug, info or error", cfg.LogLevel)
-	}
-	opts := []crzap.Opts{crzap.WriteTo(w), crzap.Level(level), crzap.StacktraceLevel(zapcore.PanicLevel)}
-	switch cfg.LogFormat {
-	case "json", "":
-		opts = append(opts, crzap.JSONEncoder())
-	case "text":
-		opts = append(opts, crzap.ConsoleEncoder())
-	default:
-		return logr.Logger{}, fmt.Errorf("unknown logFormat %q: want json or text", cfg.LogFormat)
-	}
-	return crzap.New(opts...), nil
 }

@@ -7,11 +7,13 @@ import (
 	"slices"
 
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/serializer"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	componentbaseconfigv1alpha1 "k8s.io/component-base/config/v1alpha1"
 	"k8s.io/utils/ptr"
 
 	schedulerconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/scheduler/v1alpha1"
+
+	"github.com/hortus-dev/hortus/pkg/componentconfig"
 )
 
 // DefaultConfig returns the configuration DecodeConfig makes of an empty
@@ -42,27 +44,23 @@ func LoadConfigFile(path string) (*schedulerconfigv1alpha1.SchedulerConfiguratio
 // except that leader election stays off unless leaderElection.leaderElect is set, and
 // validates the result.
 func DecodeConfig(data []byte) (*schedulerconfigv1alpha1.SchedulerConfiguration, error) {
-	scheme := runtime.NewScheme()
-	if err := schedulerconfigv1alpha1.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	obj, gvk, err := serializer.NewCodecFactory(scheme, serializer.EnableStrict).UniversalDeserializer().Decode(data, nil, nil)
+	cfg, err := componentconfig.Decode(configScheme, data, leaderElection)
 	if err != nil {
 		return nil, err
 	}
-	cfg, ok := obj.(*schedulerconfigv1alpha1.SchedulerConfiguration)
-	if !ok {
-		return nil, fmt.Errorf("got %s, want %s", gvk, schedulerconfigv1alpha1.SchemeGroupVersion.WithKind("SchedulerConfiguration"))
-	}
-
-	if cfg.LeaderElection == nil {
-		cfg.LeaderElection = &componentbaseconfigv1alpha1.LeaderElectionConfiguration{}
-	}
-	if cfg.LeaderElection.LeaderElect == nil {
-		cfg.LeaderElection.LeaderElect = ptr.To(false)
-	}
-	scheme.Default(cfg)
 	return cfg, validateConfig(cfg)
+}
+
+// configScheme knows the configuration types and their defaults.
+var configScheme = func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(schedulerconfigv1alpha1.AddToScheme(s))
+	return s
+}()
+
+// leaderElection points at the leaderElection section of cfg.
+func leaderElection(cfg *schedulerconfigv1alpha1.SchedulerConfiguration) **componentbaseconfigv1alpha1.LeaderElectionConfiguration {
+	return &cfg.LeaderElection
 }
 
 // validateConfig checks what the scheduler uses of cfg.

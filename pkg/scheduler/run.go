@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -15,7 +12,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	componentbaseconfigv1alpha1 "k8s.io/component-base/config/v1alpha1"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -27,12 +23,9 @@ import (
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
 
+	"github.com/hortus-dev/hortus/pkg/componentconfig"
 	"github.com/hortus-dev/hortus/pkg/scheduler/controller"
 )
-
-// loopback is where the health probe and metrics servers listen when the configuration names
-// no bind address.
-const loopback = "127.0.0.1"
 
 // Options configures Run.
 type Options struct {
@@ -71,12 +64,7 @@ func Run(ctx context.Context, opts Options) error {
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return err
 	}
-	if err := mgr.AddReadyzCheck("informers", func(req *http.Request) error {
-		if !mgr.GetCache().WaitForCacheSync(req.Context()) {
-			return errors.New("informers not synced")
-		}
-		return nil
-	}); err != nil {
+	if err := mgr.AddReadyzCheck("informers", componentconfig.CacheSynced(mgr.GetCache())); err != nil {
 		return err
 	}
 
@@ -111,8 +99,8 @@ func ManagerOptions(cfg *schedulerconfigv1alpha1.SchedulerConfiguration) (manage
 	}
 	opts := manager.Options{
 		Scheme:                 scheme,
-		HealthProbeBindAddress: serverAddress(cfg.Server.HealthProbes),
-		Metrics:                metricsserver.Options{BindAddress: serverAddress(cfg.Server.Metrics)},
+		HealthProbeBindAddress: componentconfig.Address(cfg.Server.HealthProbes),
+		Metrics:                metricsserver.Options{BindAddress: componentconfig.Address(cfg.Server.Metrics)},
 		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
 			&corev1.ConfigMap{}: {
 				Namespaces: map[string]cache.Config{v1beta1constants.GardenNamespace: {}},
@@ -120,30 +108,8 @@ func ManagerOptions(cfg *schedulerconfigv1alpha1.SchedulerConfiguration) (manage
 			},
 		}},
 	}
-	if le := cfg.LeaderElection; le != nil && ptr.Deref(le.LeaderElect, false) {
-		opts.LeaderElection = true
-		opts.LeaderElectionResourceLock = le.ResourceLock
-		opts.LeaderElectionNamespace = le.ResourceNamespace
-		opts.LeaderElectionID = le.ResourceName
-		opts.LeaseDuration = ptr.To(le.LeaseDuration.Duration)
-		opts.RenewDeadline = ptr.To(le.RenewDeadline.Duration)
-		opts.RetryPeriod = ptr.To(le.RetryPeriod.Duration)
-		opts.LeaderElectionReleaseOnCancel = true
-	}
+	componentconfig.ApplyLeaderElection(&opts, cfg.LeaderElection)
 	return opts, nil
-}
-
-// serverAddress returns the host:port of s, on loopback if s names no bind address, or "0"
-// (off) if s is nil.
-func serverAddress(s *schedulerconfigv1alpha1.Server) string {
-	if s == nil {
-		return "0"
-	}
-	host := s.BindAddress
-	if host == "" {
-		host = loopback
-	}
-	return net.JoinHostPort(host, strconv.Itoa(s.Port))
 }
 
 // RESTConfig returns the client configuration for the garden: from kubeconfig, else from

@@ -3,6 +3,7 @@ package kubecontrollermanager
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -88,31 +89,30 @@ type Config struct {
 	ReadyTimeout time.Duration
 }
 
-// Files and directories in the working directory.
+// Files in the working directory.
 const (
 	kubeconfigFile     = "kubeconfig"
 	saKeyFile          = "pki/sa.key"
 	rootCAFile         = "pki/ca.crt"
 	signingCertFile    = "pki/cluster-signing.crt"
 	signingKeyFile     = "pki/cluster-signing.key"
-	servingCertFile    = "pki/serving.crt"
-	servingKeyFile     = "pki/serving.key"
-	servingCAFile      = "pki/serving-ca.crt"
-	generatedCertsDir  = "serving"
 	defaultClusterName = "kubernetes"
 )
 
 // URL returns the https URL of the secure port.
 func (c Config) URL() string {
-	return fmt.Sprintf("https://%s:%d", c.bindAddress(), c.securePort())
+	return c.secureServing().URL()
 }
 
-func (c Config) bindAddress() string {
-	return cmp.Or(c.BindAddress, "127.0.0.1")
-}
-
-func (c Config) securePort() int {
-	return cmp.Or(c.SecurePort, DefaultSecurePort)
+// secureServing is the secure port with its defaults.
+func (c Config) secureServing() component.SecureServing {
+	return component.SecureServing{
+		BindAddress: c.BindAddress,
+		Port:        cmp.Or(c.SecurePort, DefaultSecurePort),
+		CertPEM:     c.ServingCertPEM,
+		KeyPEM:      c.ServingKeyPEM,
+		CAPEM:       c.ServingCAPEM,
+	}
 }
 
 // Build returns the component description.
@@ -124,10 +124,9 @@ func Build(c Config) component.Component {
 	if len(controllers) == 0 {
 		controllers = DefaultControllers
 	}
+	serving := c.secureServing()
 	wd := component.InWorkDir("")
 	flags := map[string]string{
-		"bind-address":                     c.bindAddress(),
-		"secure-port":                      fmt.Sprint(c.securePort()),
 		"kubeconfig":                       wd + kubeconfigFile,
 		"authentication-kubeconfig":        wd + kubeconfigFile,
 		"authorization-kubeconfig":         wd + kubeconfigFile,
@@ -160,36 +159,16 @@ func Build(c Config) component.Component {
 			component.File{Path: signingKeyFile, Content: c.ClusterSigningKeyPEM},
 		)
 	}
-	probe := &component.HTTPGetAction{
-		Scheme: "https",
-		Host:   c.bindAddress(),
-		Port:   c.securePort(),
-		Path:   "/healthz",
-	}
-	if len(c.ServingCertPEM) > 0 {
-		flags["tls-cert-file"] = wd + servingCertFile
-		flags["tls-private-key-file"] = wd + servingKeyFile
-		files = append(files,
-			component.File{Path: servingCertFile, Content: c.ServingCertPEM, Mode: 0o644},
-			component.File{Path: servingKeyFile, Content: c.ServingKeyPEM},
-		)
-		if len(c.ServingCAPEM) > 0 {
-			files = append(files, component.File{Path: servingCAFile, Content: c.ServingCAPEM, Mode: 0o644})
-			probe.CAFile = wd + servingCAFile
-		}
-	} else {
-		flags["cert-dir"] = wd + generatedCertsDir
-	}
-	for k, v := range c.ExtraArgs {
-		flags[k] = v
-	}
+	maps.Copy(flags, serving.Flags())
+	maps.Copy(flags, c.ExtraArgs)
+	files = append(files, serving.Files()...)
 	return component.Component{
 		Name:      name,
 		Binary:    bin,
 		Args:      component.FlagArgs(flags),
 		Files:     files,
-		Ports:     []component.Port{{Name: "https", Port: c.securePort()}},
+		Ports:     []component.Port{{Name: "https", Port: serving.Port}},
 		DependsOn: c.DependsOn,
-		Readiness: &component.Probe{HTTPGet: probe, Timeout: timeout},
+		Readiness: &component.Probe{HTTPGet: serving.Probe(), Timeout: timeout},
 	}
 }

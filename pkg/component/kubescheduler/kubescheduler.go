@@ -2,7 +2,7 @@ package kubescheduler
 
 import (
 	"cmp"
-	"fmt"
+	"maps"
 	"time"
 
 	"github.com/hortus-dev/hortus/pkg/component"
@@ -48,26 +48,23 @@ type Config struct {
 	ReadyTimeout time.Duration
 }
 
-// Files and directories in the working directory.
-const (
-	kubeconfigFile    = "kubeconfig"
-	servingCertFile   = "pki/serving.crt"
-	servingKeyFile    = "pki/serving.key"
-	servingCAFile     = "pki/serving-ca.crt"
-	generatedCertsDir = "serving"
-)
+// kubeconfigFile is the kubeconfig in the working directory.
+const kubeconfigFile = "kubeconfig"
 
 // URL returns the https URL of the secure port.
 func (c Config) URL() string {
-	return fmt.Sprintf("https://%s:%d", c.bindAddress(), c.securePort())
+	return c.secureServing().URL()
 }
 
-func (c Config) bindAddress() string {
-	return cmp.Or(c.BindAddress, "127.0.0.1")
-}
-
-func (c Config) securePort() int {
-	return cmp.Or(c.SecurePort, DefaultSecurePort)
+// secureServing is the secure port with its defaults.
+func (c Config) secureServing() component.SecureServing {
+	return component.SecureServing{
+		BindAddress: c.BindAddress,
+		Port:        cmp.Or(c.SecurePort, DefaultSecurePort),
+		CertPEM:     c.ServingCertPEM,
+		KeyPEM:      c.ServingKeyPEM,
+		CAPEM:       c.ServingCAPEM,
+	}
 }
 
 // Build returns the component description.
@@ -75,49 +72,27 @@ func Build(c Config) component.Component {
 	name := cmp.Or(c.Name, DefaultName)
 	bin := cmp.Or(c.Binary, "kube-scheduler")
 	timeout := cmp.Or(c.ReadyTimeout, time.Minute)
+	serving := c.secureServing()
 	wd := component.InWorkDir("")
 	flags := map[string]string{
-		"bind-address":              c.bindAddress(),
-		"secure-port":               fmt.Sprint(c.securePort()),
 		"kubeconfig":                wd + kubeconfigFile,
 		"authentication-kubeconfig": wd + kubeconfigFile,
 		"authorization-kubeconfig":  wd + kubeconfigFile,
 		"leader-elect":              "false",
 		"logging-format":            "json",
 	}
-	files := []component.File{
+	maps.Copy(flags, serving.Flags())
+	maps.Copy(flags, c.ExtraArgs)
+	files := append([]component.File{
 		{Path: kubeconfigFile, Content: c.Kubeconfig},
-	}
-	probe := &component.HTTPGetAction{
-		Scheme: "https",
-		Host:   c.bindAddress(),
-		Port:   c.securePort(),
-		Path:   "/healthz",
-	}
-	if len(c.ServingCertPEM) > 0 {
-		flags["tls-cert-file"] = wd + servingCertFile
-		flags["tls-private-key-file"] = wd + servingKeyFile
-		files = append(files,
-			component.File{Path: servingCertFile, Content: c.ServingCertPEM, Mode: 0o644},
-			component.File{Path: servingKeyFile, Content: c.ServingKeyPEM},
-		)
-		if len(c.ServingCAPEM) > 0 {
-			files = append(files, component.File{Path: servingCAFile, Content: c.ServingCAPEM, Mode: 0o644})
-			probe.CAFile = wd + servingCAFile
-		}
-	} else {
-		flags["cert-dir"] = wd + generatedCertsDir
-	}
-	for k, v := range c.ExtraArgs {
-		flags[k] = v
-	}
+	}, serving.Files()...)
 	return component.Component{
 		Name:      name,
 		Binary:    bin,
 		Args:      component.FlagArgs(flags),
 		Files:     files,
-		Ports:     []component.Port{{Name: "https", Port: c.securePort()}},
+		Ports:     []component.Port{{Name: "https", Port: serving.Port}},
 		DependsOn: c.DependsOn,
-		Readiness: &component.Probe{HTTPGet: probe, Timeout: timeout},
+		Readiness: &component.Probe{HTTPGet: serving.Probe(), Timeout: timeout},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/hortus-dev/hortus/pkg/ports"
+	"github.com/hortus-dev/hortus/test/e2e/framework"
 )
 
 var _ = Describe("errors a user meets on hortus up", func() {
@@ -55,7 +56,7 @@ var _ = Describe("errors a user meets on hortus up", func() {
 		Eventually(ctx, func() map[string]int {
 			alive := map[string]int{}
 			for comp, pid := range recordedPIDs(stateDir) {
-				if processAlive(pid) {
+				if framework.Alive(pid) {
 					alive[comp] = pid
 				}
 			}
@@ -81,7 +82,7 @@ var _ = Describe("errors a user meets on hortus up", func() {
 		Eventually(ctx, func() map[string]int {
 			alive := map[string]int{}
 			for comp, pid := range recordedPIDs(stateDir) {
-				if processAlive(pid) {
+				if framework.Alive(pid) {
 					alive[comp] = pid
 				}
 			}

@@ -2,12 +2,7 @@ package landscape_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -17,47 +12,22 @@ import (
 
 	"github.com/hortus-dev/hortus/pkg/landscape"
 	"github.com/hortus-dev/hortus/pkg/ports"
+	"github.com/hortus-dev/hortus/test/e2e/framework"
 )
-
-// processState is the part of the process executor's .state.json that the specs read.
-type processState struct {
-	PID int `json:"pid"`
-}
 
 // pidOf returns the recorded pid of a component of the landscape.
 func pidOf(stateDir, set, comp string) int {
-	b, err := os.ReadFile(filepath.Join(stateDir, "components", set, comp, ".state.json"))
+	pid, err := framework.PID(filepath.Join(stateDir, "components"), set, comp)
 	Expect(err).NotTo(HaveOccurred())
-	var st processState
-	Expect(json.Unmarshal(b, &st)).To(Succeed())
-	return st.PID
+	return pid
 }
 
-// recordedPIDs returns every pid recorded in the landscape's executor state.
+// recordedPIDs returns every pid recorded in the landscape's executor state, by
+// "<set>/<component>".
 func recordedPIDs(stateDir string) map[string]int {
-	out := map[string]int{}
-	files, err := filepath.Glob(filepath.Join(stateDir, "components", "*", "*", ".state.json"))
+	pids, err := framework.PIDs(filepath.Join(stateDir, "components"))
 	Expect(err).NotTo(HaveOccurred())
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		Expect(err).NotTo(HaveOccurred())
-		var st processState
-		Expect(json.Unmarshal(b, &st)).To(Succeed())
-		rel, _ := filepath.Rel(filepath.Join(stateDir, "components"), filepath.Dir(f))
-		out[rel] = st.PID
-	}
-	return out
-}
-
-// processAlive tells whether pid runs (zombies count as gone: nothing reaps them here).
-func processAlive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndex(s, ")")
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+	return pids
 }
 
 // allocatedPorts returns every port the landscape reserved.
@@ -70,15 +40,6 @@ func allocatedPorts(stateDir string) []int {
 	}
 	Expect(out).NotTo(BeEmpty())
 	return out
-}
-
-func listening(port int) bool {
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	_ = conn.Close()
-	return true
 }
 
 // seedsTable returns `kubectl get seeds` as name → Status column.
@@ -173,10 +134,10 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(out).To(ContainSubstring("Its data is kept"))
 		for comp, pid := range pids {
-			Expect(processAlive(pid)).To(BeFalse(), "%s (pid %d) is gone", comp, pid)
+			Expect(framework.Alive(pid)).To(BeFalse(), "%s (pid %d) is gone", comp, pid)
 		}
 		for _, p := range allocatedPorts(stateDir) {
-			Expect(listening(p)).To(BeFalse(), "nothing listens on port %d", p)
+			Expect(framework.Listening(p)).To(BeFalse(), "nothing listens on port %d", p)
 		}
 		Expect(filepath.Join(stateDir, "garden.kubeconfig")).To(BeAnExistingFile())
 	}, SpecTimeout(3*time.Minute))
@@ -205,10 +166,10 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(stateDir).NotTo(BeADirectory())
 		for comp, pid := range pids {
-			Expect(processAlive(pid)).To(BeFalse(), "%s (pid %d) is gone", comp, pid)
+			Expect(framework.Alive(pid)).To(BeFalse(), "%s (pid %d) is gone", comp, pid)
 		}
 		for _, p := range ps {
-			Expect(listening(p)).To(BeFalse(), "nothing listens on port %d", p)
+			Expect(framework.Listening(p)).To(BeFalse(), "nothing listens on port %d", p)
 		}
 	}, SpecTimeout(3*time.Minute))
 })

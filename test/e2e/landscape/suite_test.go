@@ -1,19 +1,15 @@
 package landscape_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/hortus-dev/hortus/test/e2e/framework"
 	"github.com/hortus-dev/hortus/test/testenv"
 )
 
@@ -26,47 +22,26 @@ func TestLandscape(t *testing.T) {
 	RunSpecs(t, "Local Landscape E2E Suite")
 }
 
-var (
-	binDir   string
-	repoRoot string
-)
+// cli runs the built binaries in the checkout's root.
+var cli framework.CLI
 
 var _ = BeforeSuite(func() {
 	SetDefaultEventuallyTimeout(2 * time.Minute)
 	SetDefaultEventuallyPollingInterval(250 * time.Millisecond)
-	var err error
-	repoRoot, err = testenv.RepoRoot()
+	repoRoot, err := testenv.RepoRoot()
 	Expect(err).NotTo(HaveOccurred())
-	binDir = os.Getenv("HORTUS_BIN_DIR")
-	if binDir == "" {
-		binDir = filepath.Join(repoRoot, "bin")
-	}
+	cli = framework.CLI{BinDir: framework.BinDir(repoRoot), Dir: repoRoot, Log: GinkgoWriter}
 	for _, b := range []string{"hortus", "kube-apiserver", "kubectl"} {
-		Expect(filepath.Join(binDir, b)).To(BeAnExistingFile(), "run 'make build kube' first")
+		Expect(filepath.Join(cli.BinDir, b)).To(BeAnExistingFile(), "run 'make build kube' first")
 	}
 })
 
 // hortus runs bin/hortus with args and returns its combined output and error.
 func hortus(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "hortus"), args...)
-	cmd.Dir = repoRoot
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	GinkgoWriter.Printf("$ hortus %s\n%s", strings.Join(args, " "), out.String())
-	return out.String(), err
+	return cli.Hortus(ctx, args...)
 }
 
 // kubectl runs bin/kubectl against the garden of the landscape in stateDir.
 func kubectl(ctx context.Context, stateDir string, args ...string) (string, error) {
-	all := append([]string{"--kubeconfig", filepath.Join(stateDir, "garden.kubeconfig")}, args...)
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "kubectl"), all...)
-	cmd.Dir = repoRoot
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if err != nil {
-		err = fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String(), err
+	return cli.Kubectl(ctx, filepath.Join(stateDir, "garden.kubeconfig"), args...)
 }

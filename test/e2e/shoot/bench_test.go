@@ -1,16 +1,11 @@
 package shoot_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
+	"maps"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +17,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/hortus-dev/hortus/test/e2e/framework"
 	"github.com/hortus-dev/hortus/test/testenv"
 )
 
@@ -34,20 +30,11 @@ func BenchmarkShoot(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bin := os.Getenv("HORTUS_BIN_DIR")
-	if bin == "" {
-		bin = filepath.Join(root, "bin")
-	}
-	dir := b.TempDir()
-	state := filepath.Join(dir, "state")
-	run := func(args ...string) {
-		b.Helper()
-		if out, err := exec.Command(filepath.Join(bin, "hortus"), args...).CombinedOutput(); err != nil {
-			b.Fatalf("hortus %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	run("up", "--state-dir", state)
-	defer run("down", "--purge", "--state-dir", state)
+	cli := framework.CLI{BinDir: framework.BinDir(root)}
+	ctx := context.Background()
+	state := filepath.Join(b.TempDir(), "state")
+	cli.MustHortus(ctx, b, "up", "--state-dir", state)
+	defer cli.MustHortus(ctx, b, "down", "--purge", "--state-dir", state)
 	cfg, err := clientcmd.BuildConfigFromFlags("", filepath.Join(state, "garden.kubeconfig"))
 	if err != nil {
 		b.Fatal(err)
@@ -60,7 +47,6 @@ func BenchmarkShoot(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
 
 	var creates, deletes, wakes, bares []time.Duration
 	var rss int64
@@ -180,46 +166,15 @@ func bareStart(b *testing.B, ctx context.Context) time.Duration {
 // shootRSS sums the resident memory of a shoot's control-plane processes.
 func shootRSS(b *testing.B, dir string) int64 {
 	b.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*", "*", ".state.json"))
-	if err != nil || len(files) != 4 {
-		b.Fatalf("want 4 components in %s, found %d: %v", dir, len(files), err)
+	pids, err := framework.PIDs(dir)
+	if err != nil || len(pids) != 4 {
+		b.Fatalf("want 4 components in %s, found %d: %v", dir, len(pids), err)
 	}
-	var total int64
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var st struct {
-			PID int `json:"pid"`
-		}
-		if err := json.Unmarshal(raw, &st); err != nil {
-			b.Fatal(err)
-		}
-		total += vmRSS(b, st.PID)
-	}
-	return total
-}
-
-func vmRSS(b *testing.B, pid int) int64 {
-	b.Helper()
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	rss, err := framework.RSS(slices.Collect(maps.Values(pids))...)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	b.Fatalf("process %d reports no VmRSS", pid)
-	return 0
+	return rss
 }
 
 func median(ds []time.Duration) time.Duration {

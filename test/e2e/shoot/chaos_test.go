@@ -2,7 +2,6 @@ package shoot_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,17 +12,15 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/hortus-dev/hortus/test/e2e/framework"
 )
 
 // gardenletPID is the pid of seed local's gardenlet, which the landscape supervises.
 func gardenletPID() int {
-	b, err := os.ReadFile(filepath.Join(stateDir, "components", "seed-local", "gardenlet", ".state.json"))
+	pid, err := framework.PID(filepath.Join(stateDir, "components"), "seed-local", "gardenlet")
 	Expect(err).NotTo(HaveOccurred())
-	var st struct {
-		PID int `json:"pid"`
-	}
-	Expect(json.Unmarshal(b, &st)).To(Succeed())
-	return st.PID
+	return pid
 }
 
 // processesIn lists the live processes whose working directory is below dir: the
@@ -34,7 +31,7 @@ func processesIn(dir string) []string {
 	var out []string
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || !alive(pid) {
+		if err != nil || !framework.Alive(pid) {
 			continue
 		}
 		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))

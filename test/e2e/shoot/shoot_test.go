@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
+	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/hortus-dev/hortus/pkg/ports"
+	"github.com/hortus-dev/hortus/test/e2e/framework"
 )
 
 const (
@@ -27,31 +27,16 @@ const (
 // shootDir is where the seed's gardenlet keeps the shoot's processes.
 func shootDir(id string) string { return filepath.Join(stateDir, "seeds", "local", id) }
 
-// shootPIDs returns the recorded pid of each control-plane process of the shoot.
+// shootPIDs returns the recorded pid of each control-plane process of the shoot, by
+// component.
 func shootPIDs(id string) map[string]int {
-	files, err := filepath.Glob(filepath.Join(shootDir(id), "*", "*", ".state.json"))
+	pids, err := framework.PIDs(shootDir(id))
 	Expect(err).NotTo(HaveOccurred())
 	out := map[string]int{}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		Expect(err).NotTo(HaveOccurred())
-		var st struct {
-			PID int `json:"pid"`
-		}
-		Expect(json.Unmarshal(b, &st)).To(Succeed())
-		out[filepath.Base(filepath.Dir(f))] = st.PID
+	for comp, pid := range pids {
+		out[path.Base(comp)] = pid
 	}
 	return out
-}
-
-func alive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndex(s, ")")
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
 func shootPorts(id string) []int {
@@ -64,15 +49,6 @@ func shootPorts(id string) []int {
 		}
 	}
 	return out
-}
-
-func listening(port int) bool {
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	_ = conn.Close()
-	return true
 }
 
 func jsonpath(ctx context.Context, name, path string) func() (string, error) {
@@ -179,7 +155,7 @@ current-context: sa
 		Eventually(ctx, jsonpath(ctx, workerless, "{.status.hibernated}")).Should(Equal("true"))
 		waitSucceeded(ctx, workerless)
 		for comp, pid := range pids {
-			Expect(alive(pid)).To(BeFalse(), "%s (pid %d) stopped", comp, pid)
+			Expect(framework.Alive(pid)).To(BeFalse(), "%s (pid %d) stopped", comp, pid)
 		}
 		_, err = kubectl(ctx, shootKubeconfig, "get", "ns", "--request-timeout=3s")
 		Expect(err).To(MatchError(ContainSubstring("was refused")))
@@ -206,10 +182,10 @@ current-context: sa
 		}).ShouldNot(ContainSubstring("/" + workerless))
 
 		for comp, pid := range pids {
-			Expect(alive(pid)).To(BeFalse(), "%s (pid %d) is gone", comp, pid)
+			Expect(framework.Alive(pid)).To(BeFalse(), "%s (pid %d) is gone", comp, pid)
 		}
 		for _, p := range ps {
-			Expect(listening(p)).To(BeFalse(), "nothing listens on port %d", p)
+			Expect(framework.Listening(p)).To(BeFalse(), "nothing listens on port %d", p)
 		}
 		Expect(shootPorts(workerlessID)).To(BeEmpty(), "its ports are released")
 		Expect(shootDir(workerlessID)).NotTo(BeADirectory())

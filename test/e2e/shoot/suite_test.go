@@ -1,19 +1,17 @@
 package shoot_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/hortus-dev/hortus/test/e2e/framework"
 	"github.com/hortus-dev/hortus/test/testenv"
 )
 
@@ -27,8 +25,9 @@ func TestShoot(t *testing.T) {
 }
 
 var (
-	binDir    string
-	repoRoot  string
+	// cli runs the built binaries in the checkout's root, with KUBECONFIG set to the
+	// landscape's garden.
+	cli       framework.CLI
 	compatDir string
 	stateDir  string
 )
@@ -36,19 +35,20 @@ var (
 var _ = BeforeSuite(func(ctx SpecContext) {
 	SetDefaultEventuallyTimeout(3 * time.Minute)
 	SetDefaultEventuallyPollingInterval(250 * time.Millisecond)
-	var err error
-	repoRoot, err = testenv.RepoRoot()
+	repoRoot, err := testenv.RepoRoot()
 	Expect(err).NotTo(HaveOccurred())
 	compatDir, err = testenv.CompatDir()
 	Expect(err).NotTo(HaveOccurred())
-	binDir = os.Getenv("HORTUS_BIN_DIR")
-	if binDir == "" {
-		binDir = filepath.Join(repoRoot, "bin")
+	stateDir = filepath.Join(os.TempDir(), fmt.Sprintf("hortus-e2e-shoot-%d", GinkgoRandomSeed()))
+	cli = framework.CLI{
+		BinDir: framework.BinDir(repoRoot),
+		Dir:    repoRoot,
+		Env:    []string{"KUBECONFIG=" + filepath.Join(stateDir, "garden.kubeconfig")},
+		Log:    GinkgoWriter,
 	}
 	for _, b := range []string{"hortus", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"} {
-		Expect(filepath.Join(binDir, b)).To(BeAnExistingFile(), "run 'make build kube' first")
+		Expect(filepath.Join(cli.BinDir, b)).To(BeAnExistingFile(), "run 'make build kube' first")
 	}
-	stateDir = filepath.Join(os.TempDir(), fmt.Sprintf("hortus-e2e-shoot-%d", GinkgoRandomSeed()))
 	DeferCleanup(func(ctx context.Context) {
 		out, err := hortus(ctx, "down", "--purge", "--state-dir", stateDir)
 		Expect(err).NotTo(HaveOccurred(), out)
@@ -59,28 +59,12 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 
 // hortus runs bin/hortus with args and returns its combined output.
 func hortus(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "hortus"), args...)
-	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(stateDir, "garden.kubeconfig"))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	GinkgoWriter.Printf("$ hortus %s\n%s", strings.Join(args, " "), out.String())
-	return out.String(), err
+	return cli.Hortus(ctx, args...)
 }
 
 // kubectl runs bin/kubectl with the given kubeconfig.
 func kubectl(ctx context.Context, kubeconfig string, args ...string) (string, error) {
-	all := append([]string{"--kubeconfig", kubeconfig}, args...)
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "kubectl"), all...)
-	cmd.Dir = repoRoot
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if err != nil {
-		err = fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String(), err
+	return cli.Kubectl(ctx, kubeconfig, args...)
 }
 
 // garden runs kubectl against the landscape's garden.
