@@ -54,11 +54,11 @@ What it does:
             (stops the processes, keeps data and PKI), wake-up and deletion (everything goes,
             then the finalizer). It reports status.lastOperation with progress and the
             running tasks, lastErrors with the failed task, technicalID, observedGeneration,
-            isHibernated and advertisedAddresses, and Events per phase. An Error is retried
+            hibernated and advertisedAddresses, and Events per phase. An Error is retried
             with back-off; after 15 minutes of failures the operation is Failed until the
             spec changes or gardener.cloud/operation=retry is set.
   shoot-care
-            every 30s (controllers.shootCare.syncPeriod): APIServerAvailable (the shoot's
+            every controllers.shootCare.syncPeriod (Gardener's default 1m; 30s locally): APIServerAvailable (the shoot's
             /readyz), ControlPlaneHealthy (every process runs and is ready), and for shoots
             with workers EveryNodeReady and SystemComponentsHealthy.
   controllerinstallation

@@ -85,6 +85,48 @@ func RSS(pids ...int) (int64, error) {
 	return total, nil
 }
 
+// Memory is the memory of processes together, in bytes, from /proc/<pid>/smaps_rollup.
+type Memory struct {
+	// RSS counts every resident page, also the pages of binaries that other processes
+	// share.
+	RSS int64
+	// PSS divides each shared page among the processes that map it: what the processes
+	// cost the machine.
+	PSS int64
+	// Anonymous is their own memory (heaps, stacks), shared with nobody.
+	Anonymous int64
+}
+
+// MemoryOf sums the memory of the processes pids.
+func MemoryOf(pids ...int) (Memory, error) {
+	var m Memory
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+		if err != nil {
+			return m, fmt.Errorf("process %d: %w", pid, err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) != 3 || f[2] != "kB" {
+				continue
+			}
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			if err != nil {
+				return m, fmt.Errorf("process %d: %s: %w", pid, f[0], err)
+			}
+			switch f[0] {
+			case "Rss:":
+				m.RSS += kb << 10
+			case "Pss:":
+				m.PSS += kb << 10
+			case "Anonymous:":
+				m.Anonymous += kb << 10
+			}
+		}
+	}
+	return m, nil
+}
+
 func vmRSS(pid int) (int64, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {

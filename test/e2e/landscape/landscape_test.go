@@ -151,6 +151,21 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 		Expect(kubectl(ctx, stateDir, "-n", "garden-local", "get", "shoot", "local", "-o", "jsonpath={.spec.seedName}")).To(Equal("local"))
 		Expect(filepath.Join(stateDir, "seed-local-2.kubeconfig")).To(BeAnExistingFile())
 
+		By("bringing the shoot's control plane back")
+		Eventually(ctx, func() (int, error) {
+			pids, err := framework.PIDs(filepath.Join(stateDir, "seeds", "local", "shoot--local--local"))
+			alive := 0
+			for _, pid := range pids {
+				if framework.Alive(pid) {
+					alive++
+				}
+			}
+			return alive, err
+		}).Should(Equal(4), "etcd, kube-apiserver, kube-controller-manager and kube-scheduler run again")
+		Eventually(ctx, func() (string, error) {
+			return kubectl(ctx, stateDir, "-n", "garden-local", "get", "shoot", "local", "-o", `jsonpath={.status.conditions[?(@.type=="APIServerAvailable")].status}`)
+		}).Should(Equal("True"))
+
 		_, err = kubectl(ctx, stateDir, "apply", "-f", "landscape/local/shoot-seed-2.yaml")
 		Expect(err).NotTo(HaveOccurred())
 		Eventually(ctx, func() (string, error) {
