@@ -158,11 +158,16 @@ func round(d time.Duration) string {
 }
 
 func printSummary(out io.Writer, l Layout, p *Progress, now time.Time) {
-	kc := l.GardenKubeconfig()
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, kc); err == nil && !strings.HasPrefix(rel, "..") {
-			kc = rel
+	kc := relative(l.GardenKubeconfig())
+	hortus := "hortus"
+	if exe, err := os.Executable(); err == nil {
+		if rel := relative(exe); rel != exe {
+			hortus = rel
 		}
+	}
+	stateFlag := ""
+	if l.Dir != mustAbs(DefaultStateDir) {
+		stateFlag = " --state-dir " + relative(l.Dir)
 	}
 	fmt.Fprintf(out, `
 The local landscape is ready (%s): a garden and %d seed(s): %s.
@@ -176,12 +181,33 @@ The local landscape is ready (%s): a garden and %d seed(s): %s.
     kubectl -n garden-local get shoots -w
 
   Get its admin kubeconfig once it is Succeeded, and use it:
-    hortus kubeconfig -n garden-local local -o local.kubeconfig
+    %s kubeconfig -n garden-local local -o local.kubeconfig
     kubectl --kubeconfig local.kubeconfig get namespaces
 
-  See every component:  hortus status
-  Stop, keeping data:   hortus down        (remove everything: hortus down --purge)
-`, round(now.Sub(p.Started)), len(p.Seeds), strings.Join(p.Seeds, ", "), kc)
+  See every component:  %s status%s
+  Stop, keeping data:   %s down%s        (remove everything: add --purge)
+`, round(now.Sub(p.Started)), len(p.Seeds), strings.Join(p.Seeds, ", "), kc, hortus, hortus, stateFlag, hortus, stateFlag)
+}
+
+// relative returns path relative to the working directory when it lies below it, so
+// that printed commands stay short; otherwise path itself.
+func relative(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
+}
+
+func mustAbs(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	return abs
 }
 
 // tail returns the last n lines of a file, for error messages.
