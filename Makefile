@@ -22,9 +22,10 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: ## Build the hortus binary into bin/.
+build: ## Build the hortus and hortus-etcd binaries into bin/.
 	@mkdir -p $(BIN)
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/hortus ./cmd/hortus
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/hortus-etcd ./cmd/hortus-etcd
 
 .PHONY: kube
 kube: ## Build kube-apiserver, -controller-manager, -scheduler and kubectl into bin/ (only when inputs changed).

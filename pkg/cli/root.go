@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hortus-dev/hortus/pkg/cli/etcdcmd"
 )
 
 // NewRootCommand returns the hortus command with every subcommand registered.
@@ -24,7 +26,7 @@ control plane. This one binary holds every Hortus component; pick one with a sub
 	}
 	root.AddCommand(
 		newVersionCommand(),
-		newEtcdCommand(),
+		etcdcmd.New(),
 		newAPIServerCommand(),
 		newControllerManagerCommand(),
 		newSchedulerCommand(),

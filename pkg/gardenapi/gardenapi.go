@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/hortus-dev/hortus/pkg/component"
 	"github.com/hortus-dev/hortus/pkg/component/hortusapiserver"
@@ -243,17 +244,24 @@ func (s APIService) object(caBundle []byte, port int) *unstructured.Unstructured
 }
 
 // apply creates obj, or replaces the spec of the object that exists (the port and the CA
-// may have changed since it was created).
+// may have changed since it was created). The aggregator writes an existing APIService's
+// status at the same time, so a conflict is retried with a fresh read.
 func apply(ctx context.Context, c dynamic.ResourceInterface, obj *unstructured.Unstructured) error {
-	existing, err := c.Get(ctx, obj.GetName(), metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		_, err = c.Create(ctx, obj, metav1.CreateOptions{})
-	case err == nil:
-		obj.SetResourceVersion(existing.GetResourceVersion())
-		_, err = c.Update(ctx, obj, metav1.UpdateOptions{})
-	}
-	return err
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		existing, err := c.Get(ctx, obj.GetName(), metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			_, err = c.Create(ctx, obj, metav1.CreateOptions{})
+			if apierrors.IsAlreadyExists(err) {
+				// Created meanwhile: read it again and update it.
+				return apierrors.NewConflict(schema.GroupResource{Resource: obj.GetKind()}, obj.GetName(), err)
+			}
+		case err == nil:
+			obj.SetResourceVersion(existing.GetResourceVersion())
+			_, err = c.Update(ctx, obj, metav1.UpdateOptions{})
+		}
+		return err
+	})
 }
 
 // waitForAPIServices waits up to WaitTimeout until every APIService is Available.

@@ -172,7 +172,7 @@ func findBinDir(dir string) (string, error) {
 		dir = filepath.Join(root, "bin")
 	}
 	var missing []string
-	for _, b := range []string{"hortus", "kube-apiserver"} {
+	for _, b := range []string{"hortus", "hortus-etcd", "kube-apiserver"} {
 		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
 			missing = append(missing, b)
 		}

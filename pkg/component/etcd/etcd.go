@@ -16,7 +16,8 @@ const DefaultName = "etcd"
 type Config struct {
 	// Name of the component; DefaultName when empty.
 	Name string
-	// Binary is the hortus binary; "hortus" when empty.
+	// Binary serves "etcd …"; "hortus-etcd" (the slim binary with only that command) when
+	// empty. "hortus" works too.
 	Binary string
 	// ClientPort, PeerPort and MetricsPort are loopback ports.
 	ClientPort, PeerPort, MetricsPort int
@@ -56,7 +57,7 @@ func (c Config) host() string {
 // Build returns the component description. Its data lives in $(HORTUS_WORKDIR)/data.
 func Build(c Config) component.Component {
 	name := cmp.Or(c.Name, DefaultName)
-	bin := cmp.Or(c.Binary, "hortus")
+	bin := cmp.Or(c.Binary, "hortus-etcd")
 	timeout := cmp.Or(c.ReadyTimeout, time.Minute)
 	wd := component.InWorkDir("")
 	args := []string{

@@ -13,7 +13,7 @@ func TestBuild(t *testing.T) {
 	cfg := etcd.Config{ClientPort: 1, PeerPort: 2, MetricsPort: 3, CAPEM: []byte("ca"), ServerCertPEM: []byte("crt"), ServerKeyPEM: []byte("key"), QuotaBackendBytes: 1 << 30}
 	c := etcd.Build(cfg)
 	g.Expect(c.Name).To(Equal("etcd"))
-	g.Expect(c.Binary).To(Equal("hortus"))
+	g.Expect(c.Binary).To(Equal("hortus-etcd"))
 	g.Expect(c.Args[0]).To(Equal("etcd"))
 	g.Expect(c.Args).To(ContainElements(
 		"--data-dir=$(HORTUS_WORKDIR)/data",

@@ -1,4 +1,4 @@
-package cli
+package etcdcmd
 
 import (
 	"context"
@@ -21,7 +21,23 @@ const (
 	etcdDefaultPeerURL   = "http://127.0.0.1:2380"
 )
 
-func newEtcdCommand() *cobra.Command {
+// NewRoot returns a root command named name with the etcd command as its only
+// subcommand: the command tree of the slim hortus-etcd binary, whose arguments are then
+// the same as hortus's ("etcd --data-dir …").
+func NewRoot(name string) *cobra.Command {
+	root := &cobra.Command{
+		Use:           name,
+		Short:         "Hortus' embedded etcd alone, in a small binary for control planes",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(New())
+	return root
+}
+
+// New returns the etcd command: run an embedded etcd, and its snapshot subcommands. Both
+// hortus and the slim hortus-etcd binary serve it.
+func New() *cobra.Command {
 	var (
 		opts     etcd.Options
 		logLevel string

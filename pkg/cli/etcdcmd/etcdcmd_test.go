@@ -1,4 +1,4 @@
-package cli_test
+package etcdcmd_test
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 
 	. "github.com/onsi/gomega"
 
-	"github.com/hortus-dev/hortus/pkg/cli"
+	"github.com/hortus-dev/hortus/pkg/cli/etcdcmd"
 )
 
 // lockedBuffer is a bytes.Buffer that etcd's goroutines may write to while a test reads.
@@ -39,7 +39,7 @@ func (b *lockedBuffer) String() string {
 // runHortus runs the command tree in-process and returns its stdout and stderr.
 func runHortus(ctx context.Context, args ...string) (stdout, stderr string, err error) {
 	var out, errOut lockedBuffer
-	root := cli.NewRootCommand()
+	root := etcdcmd.NewRoot("hortus-etcd")
 	root.SetOut(&out)
 	root.SetErr(&errOut)
 	root.SetArgs(args)
