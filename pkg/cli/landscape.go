@@ -39,10 +39,11 @@ func newUpCommand() *cobra.Command {
 		Short: "Start the local landscape: a garden and its seeds, on this machine",
 		Long: `Start a whole Hortus landscape on this machine, with no container engine and no root:
 
-  garden   etcd, kube-apiserver, hortus apiserver (aggregated, core.gardener.cloud),
-           hortus controller-manager and hortus scheduler
+  garden   etcd, kube-apiserver, kube-controller-manager, hortus apiserver (aggregated,
+           core.gardener.cloud), hortus controller-manager and hortus scheduler
   seeds    "local", whose seed cluster is the garden cluster itself, and with --seeds N
-           also local-2 … local-N, each with a cluster of its own (etcd + kube-apiserver);
+           also local-2 … local-N, each with a cluster of its own (etcd, kube-apiserver,
+           kube-controller-manager);
            each seed has its gardenlet
 
 Every component is a local process under a supervisor that restarts it when it crashes.
@@ -54,7 +55,9 @@ and the ControllerRegistration of provider-local.
 'hortus up' starts the supervisor in the background, shows each step with its time, and
 returns once every seed is Ready, printing what to do next. On a state directory that was
 stopped it resumes with the same data; on one that runs it says so and starts nothing.
-A step that fails stops what was started and names the component, with the tail of its log.`,
+A step that fails stops what was started and names the component, with the tail of its log.
+The gardenlets run the shoots' control planes as processes too, under
+<state-dir>/seeds/<seed>/<shoot>/; after a stop they are started again with the landscape.`,
 		Example: `  # Start (or resume) the landscape in .hortus.
   hortus up
 
@@ -94,8 +97,8 @@ func newDownCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "down",
 		Short: "Stop the local landscape, keeping its data (--purge removes it)",
-		Long: `Stop every process of the landscape gracefully: the gardenlets and the shoot control
-planes they run first, then the seed clusters, then the garden. The data stays in
+		Long: `Stop every process of the landscape gracefully: each seed (its gardenlet, and its own
+cluster if it has one), then the shoot control planes the gardenlets run, then the garden. The data stays in
 --state-dir for the next 'hortus up', unless --purge removes the state directory.
 It also stops what a killed supervisor left running.`,
 		Example: `  hortus down
