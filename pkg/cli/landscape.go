@@ -98,8 +98,9 @@ func newDownCommand() *cobra.Command {
 		Use:   "down",
 		Short: "Stop the local landscape, keeping its data (--purge removes it)",
 		Long: `Stop every process of the landscape gracefully: each seed (its gardenlet, and its own
-cluster if it has one), then the shoot control planes the gardenlets run, then the garden. The data stays in
---state-dir for the next 'hortus up', unless --purge removes the state directory.
+cluster if it has one), then the shoot control planes the gardenlets run, then the garden.
+The data stays in --state-dir for the next 'hortus up', unless --purge removes the state
+directory.
 It also stops what a killed supervisor left running.`,
 		Example: `  hortus down
   hortus down --purge`,
