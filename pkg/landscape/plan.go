@@ -17,6 +17,7 @@ import (
 
 	"github.com/hortus-dev/hortus/pkg/component"
 	"github.com/hortus-dev/hortus/pkg/component/hortuscontroller"
+	"github.com/hortus-dev/hortus/pkg/componentconfig"
 )
 
 // Component names in the sets of a landscape.
@@ -76,20 +77,15 @@ func seedTemplate(i int) gardencorev1beta1.SeedTemplate {
 	}
 }
 
-// loopback is where health and metrics endpoints listen.
-func loopback(port int) (string, int) { return "127.0.0.1", port }
-
 // controllerManagerComponent describes `hortus controller-manager` for the garden.
 func controllerManagerComponent(kubeconfig []byte, health, metrics int, dependsOn []string) (component.Component, error) {
-	addr, hp := loopback(health)
-	_, mp := loopback(metrics)
 	cfg := &cmconfigv1alpha1.ControllerManagerConfiguration{
 		TypeMeta:  metav1.TypeMeta{APIVersion: cmconfigv1alpha1.SchemeGroupVersion.String(), Kind: "ControllerManagerConfiguration"},
 		LogLevel:  "info",
 		LogFormat: "json",
 		Server: cmconfigv1alpha1.ServerConfiguration{
-			HealthProbes: &cmconfigv1alpha1.Server{BindAddress: addr, Port: hp},
-			Metrics:      &cmconfigv1alpha1.Server{BindAddress: addr, Port: mp},
+			HealthProbes: &cmconfigv1alpha1.Server{BindAddress: componentconfig.DefaultBindAddress, Port: health},
+			Metrics:      &cmconfigv1alpha1.Server{BindAddress: componentconfig.DefaultBindAddress, Port: metrics},
 		},
 	}
 	cfg.GardenClientConnection.Kubeconfig = "garden.kubeconfig"
@@ -100,15 +96,13 @@ func controllerManagerComponent(kubeconfig []byte, health, metrics int, dependsO
 
 // schedulerComponent describes `hortus scheduler` for the garden.
 func schedulerComponent(kubeconfig []byte, health, metrics int, dependsOn []string) (component.Component, error) {
-	addr, hp := loopback(health)
-	_, mp := loopback(metrics)
 	cfg := &schedulerconfigv1alpha1.SchedulerConfiguration{
 		TypeMeta:  metav1.TypeMeta{APIVersion: schedulerconfigv1alpha1.SchemeGroupVersion.String(), Kind: "SchedulerConfiguration"},
 		LogLevel:  "info",
 		LogFormat: "json",
 		Server: schedulerconfigv1alpha1.ServerConfiguration{
-			HealthProbes: &schedulerconfigv1alpha1.Server{BindAddress: addr, Port: hp},
-			Metrics:      &schedulerconfigv1alpha1.Server{BindAddress: addr, Port: mp},
+			HealthProbes: &schedulerconfigv1alpha1.Server{BindAddress: componentconfig.DefaultBindAddress, Port: health},
+			Metrics:      &schedulerconfigv1alpha1.Server{BindAddress: componentconfig.DefaultBindAddress, Port: metrics},
 		},
 	}
 	cfg.ClientConnection.Kubeconfig = "garden.kubeconfig"
@@ -119,8 +113,6 @@ func schedulerComponent(kubeconfig []byte, health, metrics int, dependsOn []stri
 
 // gardenletComponent describes `hortus gardenlet` for the i-th seed.
 func gardenletComponent(i int, l Layout, binDir string, gardenKubeconfig, seedKubeconfig []byte, health, metrics int, dependsOn []string) (component.Component, error) {
-	addr, hp := loopback(health)
-	_, mp := loopback(metrics)
 	cfg := &gardenletconfigv1alpha1.GardenletConfiguration{
 		TypeMeta:               metav1.TypeMeta{APIVersion: gardenletconfigv1alpha1.SchemeGroupVersion.String(), Kind: "GardenletConfiguration"},
 		GardenClientConnection: &gardenletconfigv1alpha1.GardenClientConnection{},
@@ -131,8 +123,8 @@ func gardenletComponent(i int, l Layout, binDir string, gardenKubeconfig, seedKu
 		LogLevel:  "info",
 		LogFormat: "json",
 		Server: gardenletconfigv1alpha1.ServerConfiguration{
-			HealthProbes: &gardenletconfigv1alpha1.Server{BindAddress: addr, Port: hp},
-			Metrics:      &gardenletconfigv1alpha1.Server{BindAddress: addr, Port: mp},
+			HealthProbes: &gardenletconfigv1alpha1.Server{BindAddress: componentconfig.DefaultBindAddress, Port: health},
+			Metrics:      &gardenletconfigv1alpha1.Server{BindAddress: componentconfig.DefaultBindAddress, Port: metrics},
 		},
 		SeedConfig: &gardenletconfigv1alpha1.SeedConfig{SeedTemplate: seedTemplate(i)},
 		Controllers: &gardenletconfigv1alpha1.GardenletControllerConfiguration{

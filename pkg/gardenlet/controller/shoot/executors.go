@@ -38,6 +38,10 @@ type Executors struct {
 
 // For returns the executor of the shoot, creating it on first use.
 func (e *Executors) For(technicalID string) (Executor, error) {
+	return e.get(technicalID)
+}
+
+func (e *Executors) get(technicalID string) (*process.Executor, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if ex, ok := e.all[technicalID]; ok {
@@ -61,16 +65,12 @@ func (e *Executors) For(technicalID string) (Executor, error) {
 // Remove stops every component of the shoot, removes its state directory and forgets
 // its executor.
 func (e *Executors) Remove(ctx context.Context, technicalID string) error {
-	ex, err := e.For(technicalID)
+	pe, err := e.get(technicalID)
 	if err != nil {
 		return err
 	}
-	pe := ex.(*process.Executor)
-	var errs []error
-	for _, name := range Components {
-		errs = append(errs, pe.Delete(ctx, name))
-	}
-	if err := errors.Join(append(errs, pe.StopAll(ctx))...); err != nil {
+	// Every set on disk, also one a former version left: the directory goes below.
+	if err := pe.StopAll(ctx); err != nil {
 		return err
 	}
 	e.mu.Lock()
