@@ -25,6 +25,29 @@ const DefaultSecurePort = 10257
 // both.
 var DefaultControllers = []string{"*", "bootstrap-signer-controller", "token-cleaner-controller"}
 
+// WorkerlessControllers are the controllers a cluster without nodes needs: those that keep
+// API objects consistent (namespaces, garbage collection, ServiceAccounts and their tokens,
+// the root CA ConfigMap, RBAC aggregation, quotas, CSRs, Service CIDRs, mirrored
+// EndpointSlices, admission policy status). Node, volume and workload controllers would only
+// create Pods that can never run, and each one costs the kube-controller-manager's start a
+// ServiceAccount and token round trip. Gardener runs workerless shoots the same way.
+var WorkerlessControllers = []string{
+	"namespace-controller",
+	"garbage-collector-controller",
+	"serviceaccount-controller",
+	"serviceaccount-token-controller",
+	"legacy-serviceaccount-token-cleaner-controller",
+	"root-ca-certificate-publisher-controller",
+	"clusterrole-aggregation-controller",
+	"resourcequota-controller",
+	"certificatesigningrequest-signing-controller",
+	"certificatesigningrequest-approving-controller",
+	"certificatesigningrequest-cleaner-controller",
+	"service-cidr-controller",
+	"endpointslice-mirroring-controller",
+	"validatingadmissionpolicy-status-controller",
+}
+
 // Config is everything the kube-controller-manager description depends on. Certificates,
 // keys and the kubeconfig are PEM or YAML bytes; the builder only places them, it never
 // generates any.

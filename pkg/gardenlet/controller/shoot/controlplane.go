@@ -102,6 +102,9 @@ func buildControlPlane(shoot *gardencorev1beta1.Shoot, p *shootpki.PKI, ports ma
 	if n := shoot.Spec.Networking; n != nil && n.Pods != nil {
 		kcmCfg.ClusterCIDR = *n.Pods
 	}
+	if len(shoot.Spec.Provider.Workers) == 0 {
+		kcmCfg.Controllers = kubecontrollermanager.WorkerlessControllers
+	}
 	schedCfg := kubescheduler.Config{
 		Name:       KubeScheduler,
 		Binary:     kubeBinary("kube-scheduler", version),

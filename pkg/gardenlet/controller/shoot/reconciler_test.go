@@ -17,6 +17,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	"github.com/hortus-dev/hortus/pkg/component/kubecontrollermanager"
 	"github.com/hortus-dev/hortus/pkg/shootpki"
 )
 
@@ -115,6 +116,14 @@ func TestBuildControlPlane(t *testing.T) {
 		g.Expect(again.components[name].Hash()).To(Equal(comp.Hash()), "%s: the same shoot gives the same description", name)
 	}
 	g.Expect(TechnicalID(shoot)).To(Equal("shoot--p--s"))
+
+	// A workerless shoot runs the kube-controller-manager without node and workload
+	// controllers; a shoot with a pool runs all of them.
+	g.Expect(cp.components[KubeControllerManager].Args).To(ContainElement("--controllers=" + strings.Join(kubecontrollermanager.WorkerlessControllers, ",")))
+	shoot.Spec.Provider.Workers = []gardencorev1beta1.Worker{{Name: "pool", Minimum: 1, Maximum: 1}}
+	withWorkers, err := buildControlPlane(shoot, p, ports)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(withWorkers.components[KubeControllerManager].Args).To(ContainElement("--controllers=*,bootstrap-signer-controller,token-cleaner-controller"))
 }
 
 func TestShootsMetric(t *testing.T) {
