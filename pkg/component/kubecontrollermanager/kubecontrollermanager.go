@@ -30,7 +30,7 @@ var DefaultControllers = []string{"*", "bootstrap-signer-controller", "token-cle
 // the root CA ConfigMap, RBAC aggregation, quotas, CSRs, Service CIDRs, mirrored
 // EndpointSlices, admission policy status). Node, volume and workload controllers would only
 // create Pods that can never run, and each one costs the kube-controller-manager's start a
-// ServiceAccount and token round trip. Gardener runs workerless shoots the same way.
+// ServiceAccount and token round trip.
 var WorkerlessControllers = []string{
 	"namespace-controller",
 	"garbage-collector-controller",
