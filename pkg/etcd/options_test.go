@@ -73,7 +73,7 @@ func TestOptionsValidate(t *testing.T) {
 		{name: "etcd's own raft timings", modify: func(o *etcd.Options) { o.HeartbeatInterval, o.ElectionTimeout = 100*time.Millisecond, time.Second }},
 		{name: "election below five heartbeats", modify: func(o *etcd.Options) { o.HeartbeatInterval = 50 * time.Millisecond }, wantErr: []string{"--election-timeout (100 ms) must be at least 5 times --heartbeat-interval (50 ms)"}},
 		{name: "negative heartbeat", modify: func(o *etcd.Options) { o.HeartbeatInterval = -time.Millisecond }, wantErr: []string{"must not be negative"}},
-		{name: "sub-millisecond election", modify: func(o *etcd.Options) { o.HeartbeatInterval, o.ElectionTimeout = time.Microsecond, time.Microsecond * 5 }, wantErr: []string{"whole milliseconds"}},
+		{name: "sub-millisecond election", modify: func(o *etcd.Options) { o.HeartbeatInterval, o.ElectionTimeout = time.Microsecond, time.Microsecond*5 }, wantErr: []string{"whole milliseconds"}},
 		{name: "negative retention", modify: func(o *etcd.Options) { o.AutoCompactionRetention = "-5m" }, wantErr: []string{"must not be negative"}},
 	}
 	for _, tt := range tests {
