@@ -120,10 +120,14 @@ func Build(c Config) component.Component {
 		"service-cluster-ip-range":         c.ServiceClusterIPRange,
 		"authorization-mode":               strings.Join(modes, ","),
 		"allow-privileged":                 "true",
-		"enable-priority-and-fairness":     "false",
-		"profiling":                        "false",
-		"endpoint-reconciler-type":         "none",
-		"logging-format":                   "json",
+		// Nodes join with bootstrap tokens and may then touch only their own Node, Lease
+		// and Pods.
+		"enable-bootstrap-token-auth":  "true",
+		"enable-admission-plugins":     "NodeRestriction",
+		"enable-priority-and-fairness": "false",
+		"profiling":                    "false",
+		"endpoint-reconciler-type":     "none",
+		"logging-format":               "json",
 	}
 	if c.AdvertiseAddress != "" {
 		flags["advertise-address"] = c.AdvertiseAddress
