@@ -217,7 +217,7 @@ func (s *supervisor) bringUp(ctx context.Context) error {
 		return err
 	}
 	if err := s.rec.step("garden: apply landscape/local", func() error {
-		return applyLocal(ctx, admin, versions)
+		return applyLocal(ctx, admin, versions, s.l.BackupBuckets())
 	}); err != nil {
 		return err
 	}
@@ -336,7 +336,11 @@ func stopLandscape(ctx context.Context, l Layout, ex *process.Executor, rec *rec
 		}
 	}
 	for _, dir := range seedStateDirs(l) {
-		if err := step("stop the control plane of "+filepath.Base(dir), func() error {
+		what := "the control plane of " + filepath.Base(dir)
+		if filepath.Base(dir) == "machines" {
+			what = "the simulated machines of " + filepath.Base(filepath.Dir(dir))
+		}
+		if err := step("stop "+what, func() error {
 			return stopAllIn(ctx, dir, log)
 		}); err != nil {
 			errs = append(errs, err)
@@ -378,12 +382,16 @@ func seedSetsOnDisk(l Layout) ([]string, error) {
 }
 
 // seedStateDirs lists the state directories of the executors of the shoot control
-// planes: the gardenlet of a seed keeps one per shoot, <state dir>/seeds/<seed>/<shoot>/.
+// planes, each preceded by the directory of the shoot's simulated machines when it has
+// one, so that machines stop before the control plane they joined.
 func seedStateDirs(l Layout) []string {
 	dirs, _ := filepath.Glob(filepath.Join(l.Dir, "seeds", "*", "*"))
 	var out []string
 	for _, d := range dirs {
 		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			if st, err := os.Stat(filepath.Join(d, "machines")); err == nil && st.IsDir() {
+				out = append(out, filepath.Join(d, "machines"))
+			}
 			out = append(out, d)
 		}
 	}

@@ -158,3 +158,25 @@ func Listening(port int) bool {
 	_ = conn.Close()
 	return true
 }
+
+// ProcessesIn lists the live processes whose working directory is below dir, as
+// "pid:relative working directory": for example the processes of one shoot, whichever
+// process started them.
+func ProcessesIn(dir string) ([]string, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || !Alive(pid) {
+			continue
+		}
+		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
+		if err == nil && strings.HasPrefix(cwd, dir+string(filepath.Separator)) {
+			out = append(out, fmt.Sprintf("%d:%s", pid, strings.TrimPrefix(cwd, dir)))
+		}
+	}
+	return out, nil
+}

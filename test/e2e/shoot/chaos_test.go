@@ -3,7 +3,6 @@ package shoot_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,19 +25,8 @@ func gardenletPID() int {
 // processesIn lists the live processes whose working directory is below dir: the
 // control-plane processes of a shoot, whichever gardenlet started them.
 func processesIn(dir string) []string {
-	entries, err := os.ReadDir("/proc")
+	out, err := framework.ProcessesIn(dir)
 	Expect(err).NotTo(HaveOccurred())
-	var out []string
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || !framework.Alive(pid) {
-			continue
-		}
-		cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd"))
-		if err == nil && strings.HasPrefix(cwd, dir+string(filepath.Separator)) {
-			out = append(out, fmt.Sprintf("%d:%s", pid, strings.TrimPrefix(cwd, dir)))
-		}
-	}
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
@@ -88,15 +89,19 @@ func (r *Reconciler) check(ctx context.Context, s *gardencorev1beta1.Shoot) []ga
 		return out
 	}
 
+	components := shoot.Components
+	if withWorkers {
+		components = append(slices.Clone(components), shoot.MachineControllerManager)
+	}
 	statuses := map[string]component.Status{}
 	if ex, err := r.Executors.For(s.Status.TechnicalID); err == nil {
-		for _, name := range shoot.Components {
+		for _, name := range components {
 			if st, err := ex.Status(ctx, name); err == nil && len(st) == 1 {
 				statuses[name] = st[0]
 			}
 		}
 	}
-	out := []gardencorev1beta1.Condition{ControlPlaneCondition(shoot.Components, statuses)}
+	out := []gardencorev1beta1.Condition{ControlPlaneCondition(components, statuses)}
 
 	c, err := r.shootClient(ctx, s)
 	var readyErr error

@@ -80,28 +80,33 @@ func (r *Reconciler) ensureNamespace(ctx context.Context, shoot *gardencorev1bet
 // ensureCluster writes the extensions.gardener.cloud Cluster object named after the
 // shoot's namespace, which carries the shoot, its seed and its cloud profile for
 // extensions.
-func (r *Reconciler) ensureCluster(ctx context.Context, shoot *gardencorev1beta1.Shoot, name string) error {
+func (r *Reconciler) ensureCluster(ctx context.Context, shoot *gardencorev1beta1.Shoot, name string) (*gardencorev1beta1.CloudProfileSpec, error) {
 	seed := &gardencorev1beta1.Seed{}
 	if err := r.GardenClient.Get(ctx, client.ObjectKey{Name: r.SeedName}, seed); err != nil {
-		return fmt.Errorf("reading the seed: %w", err)
+		return nil, fmt.Errorf("reading the seed: %w", err)
 	}
+	var spec *gardencorev1beta1.CloudProfileSpec
 	var profile client.Object
 	profileKind := "CloudProfile"
 	switch ref := shoot.Spec.CloudProfile; {
 	case ref != nil && ref.Kind == "NamespacedCloudProfile":
-		profile, profileKind = &gardencorev1beta1.NamespacedCloudProfile{}, ref.Kind
+		ncp := &gardencorev1beta1.NamespacedCloudProfile{}
+		profile, profileKind = ncp, ref.Kind
 		if err := r.GardenClient.Get(ctx, client.ObjectKey{Namespace: shoot.Namespace, Name: ref.Name}, profile); err != nil {
-			return fmt.Errorf("reading the NamespacedCloudProfile: %w", err)
+			return nil, fmt.Errorf("reading the NamespacedCloudProfile: %w", err)
 		}
+		spec = ncp.Status.CloudProfileSpec.DeepCopy()
 	default:
 		profileName := ptr.Deref(shoot.Spec.CloudProfileName, "")
 		if ref != nil {
 			profileName = ref.Name
 		}
-		profile = &gardencorev1beta1.CloudProfile{}
+		cp := &gardencorev1beta1.CloudProfile{}
+		profile = cp
 		if err := r.GardenClient.Get(ctx, client.ObjectKey{Name: profileName}, profile); err != nil {
-			return fmt.Errorf("reading the CloudProfile: %w", err)
+			return nil, fmt.Errorf("reading the CloudProfile: %w", err)
 		}
+		spec = cp.Spec.DeepCopy()
 	}
 	cluster := &extensionsv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	_, err := controllerutil.CreateOrUpdate(ctx, r.SeedClient, cluster, func() error {
@@ -112,9 +117,9 @@ func (r *Reconciler) ensureCluster(ctx context.Context, shoot *gardencorev1beta1
 		return errors.Join(errs[:]...)
 	})
 	if err != nil {
-		return fmt.Errorf("writing the Cluster resource %s: %w", name, err)
+		return nil, fmt.Errorf("writing the Cluster resource %s: %w", name, err)
 	}
-	return nil
+	return spec, nil
 }
 
 // rawObject is obj as core.gardener.cloud/v1beta1 JSON of the given kind, without managed

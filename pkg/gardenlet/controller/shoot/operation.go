@@ -37,6 +37,10 @@ type operation struct {
 	ports map[string]int
 	// cp is set by the task "Describing the control plane".
 	cp *controlPlane
+	// profile is set by the task "Deploying the Cluster resource".
+	profile *gardencorev1beta1.CloudProfileSpec
+	// needShoot caches extensionsNeedShoot.
+	needShoot *bool
 }
 
 func (r *Reconciler) newOperation(_ context.Context, shoot *gardencorev1beta1.Shoot) (*operation, error) {
@@ -103,7 +107,11 @@ func (o *operation) reconcileGraph() *flow.Graph {
 	}, kas))
 	kcm := g.Add(o.deployTask("Deploying the kube-controller-manager", KubeControllerManager, kas))
 	sched := g.Add(o.deployTask("Deploying the kube-scheduler", KubeScheduler, kas))
-	_ = g.Add(o.task("Waiting until the control plane is healthy", o.waitHealthy, cluster, publish, kcm, sched))
+	healthy := []flow.TaskID{cluster, publish, kcm, sched}
+	if hasWorkers(o.shoot) {
+		healthy = append(healthy, o.extensionTasks(g, cluster, secrets, describe, kas, kcm)...)
+	}
+	_ = g.Add(o.task("Waiting until the control plane is healthy", o.waitHealthy, healthy...))
 	return g
 }
 
@@ -111,13 +119,20 @@ func (o *operation) reconcileGraph() *flow.Graph {
 func (o *operation) hibernateGraph() *flow.Graph {
 	g := flow.NewGraph("Shoot hibernation")
 	ns := g.Add(o.task("Deploying the shoot namespace", o.ensureNamespace))
-	_ = g.Add(o.task("Deploying the Cluster resource", o.ensureCluster, ns))
+	cluster := g.Add(o.task("Deploying the Cluster resource", o.ensureCluster, ns))
 	secrets := g.Add(o.task("Generating secrets", o.ensureSecrets, ns))
 	_ = g.Add(o.task("Publishing the CAs to the garden", func(ctx context.Context) error {
 		return o.r.publishCAs(ctx, o.shoot, o.pki)
 	}, secrets))
-	kcm := g.Add(o.stopTask("Stopping the kube-controller-manager", KubeControllerManager))
-	sched := g.Add(o.stopTask("Stopping the kube-scheduler", KubeScheduler))
+	var machinesGone []flow.TaskID
+	if hasWorkers(o.shoot) {
+		// The Worker of a hibernated shoot asks for no machines; they are gone before the
+		// machine-controller-manager and the control plane stop.
+		worker := g.Add(o.task("Scaling the Worker down", o.hibernateWorker, cluster))
+		machinesGone = append(machinesGone, g.Add(o.stopTask("Stopping the machine-controller-manager", MachineControllerManager, worker)))
+	}
+	kcm := g.Add(o.stopTask("Stopping the kube-controller-manager", KubeControllerManager, machinesGone...))
+	sched := g.Add(o.stopTask("Stopping the kube-scheduler", KubeScheduler, machinesGone...))
 	kas := g.Add(o.stopTask("Stopping the kube-apiserver", KubeAPIServer, kcm, sched))
 	_ = g.Add(o.stopTask("Stopping etcd", Etcd, kas))
 	return g
@@ -127,8 +142,12 @@ func (o *operation) hibernateGraph() *flow.Graph {
 // shoot, and its CA objects in the garden.
 func (o *operation) deleteGraph() *flow.Graph {
 	g := flow.NewGraph("Shoot deletion")
-	kcm := g.Add(o.stopTask("Stopping the kube-controller-manager", KubeControllerManager))
-	sched := g.Add(o.stopTask("Stopping the kube-scheduler", KubeScheduler))
+	var extensionsGone []flow.TaskID
+	if hasWorkers(o.shoot) {
+		extensionsGone = o.deleteWithWorkersTasks(g)
+	}
+	kcm := g.Add(o.stopTask("Stopping the kube-controller-manager", KubeControllerManager, extensionsGone...))
+	sched := g.Add(o.stopTask("Stopping the kube-scheduler", KubeScheduler, extensionsGone...))
 	kas := g.Add(o.stopTask("Stopping the kube-apiserver", KubeAPIServer, kcm, sched))
 	etcd := g.Add(o.stopTask("Stopping etcd", Etcd, kas))
 	data := g.Add(o.task("Removing the control plane's data and logs", func(ctx context.Context) error {
@@ -169,7 +188,14 @@ func (o *operation) ensureNamespace(ctx context.Context) error {
 }
 
 func (o *operation) ensureCluster(ctx context.Context) error {
-	return o.r.ensureCluster(ctx, o.shoot, o.technicalID)
+	profile, err := o.r.ensureCluster(ctx, o.shoot, o.technicalID)
+	if err != nil {
+		return err
+	}
+	o.mu.Lock()
+	o.profile = profile
+	o.mu.Unlock()
+	return nil
 }
 
 func (o *operation) ensureSecrets(ctx context.Context) error {

@@ -72,6 +72,9 @@ type Reconciler struct {
 	Identity gardencorev1beta1.Gardener
 	// Executors run the control planes.
 	Executors *Executors
+	// SeedKubeconfig reaches the seed; the machine-controller-managers of shoots with
+	// workers use it for their MachineDeployments.
+	SeedKubeconfig []byte
 	// Ports reserves the control planes' ports; the owner is the technical ID.
 	Ports *ports.Allocator
 	// Metrics records operation and task durations; optional.
