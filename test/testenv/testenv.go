@@ -37,6 +37,9 @@ type Options struct {
 	// WithGardenAPI also starts the Hortus API server behind the kube-apiserver (see
 	// Environment.StartGardenAPI).
 	WithGardenAPI bool
+	// KubeAPIServerArgs are merged into the kube-apiserver's args (localcluster's
+	// Options.ExtraArgs), e.g. {"authorization-mode": "Node,RBAC"} for suites with nodes.
+	KubeAPIServerArgs map[string]string
 }
 
 // Environment is a running test cluster. Its fields are set by Start and read-only after.
@@ -98,9 +101,10 @@ func Start(ctx context.Context, o Options) (*Environment, error) {
 		return nil, e.cleanup(fmt.Errorf("creating the process executor: %w", err))
 	}
 	e.Cluster, err = localcluster.Build(localcluster.Options{
-		Name:   SetName,
-		PKIDir: filepath.Join(e.Dir, "pki"),
-		Ports:  e.Ports,
+		Name:      SetName,
+		PKIDir:    filepath.Join(e.Dir, "pki"),
+		Ports:     e.Ports,
+		ExtraArgs: o.KubeAPIServerArgs,
 	})
 	if err != nil {
 		return nil, e.cleanup(err)
