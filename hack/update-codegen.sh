@@ -3,7 +3,8 @@
 #   - the OpenAPI definitions in pkg/generated/openapi for every type the Hortus API server
 #     serves (Gardener's API groups) and the Kubernetes types they reference, and
 #   - the CustomResourceDefinitions of Gardener's extensions.gardener.cloud/v1alpha1 kinds in
-#     pkg/extensioncrds/crds, which the gardenlet installs into its seed cluster.
+#     pkg/extensioncrds/crds, which the gardenlet installs into its seed cluster, and next to them
+#     machine-controller-manager's machine.sapcloud.io CRDs, copied from its module.
 #
 # The generators are built from hack/tools/go.mod, which pins k8s.io/kube-openapi to the version
 # in the main go.mod, and run from the main module root so that the input packages resolve to
@@ -75,3 +76,19 @@ echo "controller-gen: ${CRD_PKG} -> ${CRD_DIR}" >&2
 mkdir -p "${CRD_DIR}"
 rm -f "${CRD_DIR}"/*.yaml
 "${TOOLS_BIN}/controller-gen" crd paths="${CRD_PKG}/..." output:crd:dir="${CRD_DIR}"
+
+# machine-controller-manager's CRDs (machine.sapcloud.io/v1alpha1: MachineClass, MachineDeployment,
+# MachineSet, Machine) are copied as MCM ships them, from the module version in go.mod, so that
+# the gardenlet installs them into its seed along with the extension CRDs. They land after
+# controller-gen's run above, which emptied the directory. install sets a normal file mode: the
+# module cache is read-only.
+MCM_DIR=$(go list -m -f '{{.Dir}}' github.com/gardener/machine-controller-manager)
+MCM_CRDS=("${MCM_DIR}"/kubernetes/crds/machine.sapcloud.io_*.yaml)
+if [[ ! -e "${MCM_CRDS[0]}" ]]; then
+	echo "no machine.sapcloud.io CRDs in ${MCM_DIR}/kubernetes/crds: has machine-controller-manager moved them?" >&2
+	exit 1
+fi
+echo "copy: ${#MCM_CRDS[@]} CRDs of ${MCM_DIR#"$(go env GOMODCACHE)/"} -> ${CRD_DIR}" >&2
+for f in "${MCM_CRDS[@]}"; do
+	install -m 0644 "$f" "${CRD_DIR}/$(basename "$f")"
+done

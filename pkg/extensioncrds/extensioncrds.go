@@ -29,7 +29,7 @@ const FieldManager = "hortus-gardenlet"
 // pollInterval is how often Install checks whether the CRDs are established.
 const pollInterval = 100 * time.Millisecond
 
-// files holds the generated CRDs, one per file (see hack/update-codegen.sh).
+// files holds the CRDs, one per file, as hack/update-codegen.sh writes them.
 //
 //go:embed crds/*.yaml
 var files embed.FS
@@ -56,7 +56,8 @@ var manifests = sync.OnceValues(func() ([][]byte, error) {
 	return out, nil
 })
 
-// CRDs returns the CustomResourceDefinitions of Gardener's extension kinds, sorted by name.
+// CRDs returns the CustomResourceDefinitions of Gardener's extension kinds and of
+// machine-controller-manager's machine kinds, sorted by name.
 // The objects are new on every call; callers may modify them.
 func CRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
 	ms, err := manifests()
@@ -107,7 +108,7 @@ func Install(ctx context.Context, c client.Client) error {
 	if err := waitEstablished(ctx, c, names); err != nil {
 		return err
 	}
-	logf.FromContext(ctx).V(1).Info("Installed the extension CRDs", "count", len(names))
+	logf.FromContext(ctx).V(1).Info("Installed the extension and machine CRDs", "count", len(names))
 	return nil
 }
 

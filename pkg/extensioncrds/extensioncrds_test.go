@@ -11,11 +11,13 @@ import (
 	"time"
 
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
+	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
 	. "github.com/onsi/gomega"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -23,28 +25,43 @@ import (
 	"github.com/hortus-dev/hortus/pkg/extensioncrds"
 )
 
-// wantCRD is what the CRD of one extension kind must declare.
+// wantCRD is what the CRD of one kind must declare.
 type wantCRD struct {
+	group      string
 	plural     string
 	scope      apiextensionsv1.ResourceScope
 	shortNames []string
+	// plain is true for a kind without spec, status subresource and printer columns
+	// (machine-controller-manager's MachineClass).
+	plain bool
 }
 
-// wantCRDs are the extension kinds of Gardener v1.139.1. Every one has a status subresource.
+const (
+	extensionsGroup = "extensions.gardener.cloud"
+	machineGroup    = "machine.sapcloud.io"
+)
+
+// wantCRDs are the extension kinds of Gardener v1.139.1 and the machine kinds of
+// machine-controller-manager v0.62.1, by kind.
 var wantCRDs = map[string]wantCRD{
-	"BackupBucket":            {plural: "backupbuckets", scope: apiextensionsv1.ClusterScoped, shortNames: []string{"bb"}},
-	"BackupEntry":             {plural: "backupentries", scope: apiextensionsv1.ClusterScoped, shortNames: []string{"be"}},
-	"Bastion":                 {plural: "bastions", scope: apiextensionsv1.NamespaceScoped},
-	"Cluster":                 {plural: "clusters", scope: apiextensionsv1.ClusterScoped},
-	"ContainerRuntime":        {plural: "containerruntimes", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"cr"}},
-	"ControlPlane":            {plural: "controlplanes", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"cp"}},
-	"DNSRecord":               {plural: "dnsrecords", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"dns"}},
-	"Extension":               {plural: "extensions", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"ext"}},
-	"Infrastructure":          {plural: "infrastructures", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"infra"}},
-	"Network":                 {plural: "networks", scope: apiextensionsv1.NamespaceScoped},
-	"OperatingSystemConfig":   {plural: "operatingsystemconfigs", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"osc"}},
-	"SelfHostedShootExposure": {plural: "selfhostedshootexposures", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"exp"}},
-	"Worker":                  {plural: "workers", scope: apiextensionsv1.NamespaceScoped},
+	"BackupBucket":            {group: extensionsGroup, plural: "backupbuckets", scope: apiextensionsv1.ClusterScoped, shortNames: []string{"bb"}},
+	"BackupEntry":             {group: extensionsGroup, plural: "backupentries", scope: apiextensionsv1.ClusterScoped, shortNames: []string{"be"}},
+	"Bastion":                 {group: extensionsGroup, plural: "bastions", scope: apiextensionsv1.NamespaceScoped},
+	"Cluster":                 {group: extensionsGroup, plural: "clusters", scope: apiextensionsv1.ClusterScoped},
+	"ContainerRuntime":        {group: extensionsGroup, plural: "containerruntimes", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"cr"}},
+	"ControlPlane":            {group: extensionsGroup, plural: "controlplanes", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"cp"}},
+	"DNSRecord":               {group: extensionsGroup, plural: "dnsrecords", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"dns"}},
+	"Extension":               {group: extensionsGroup, plural: "extensions", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"ext"}},
+	"Infrastructure":          {group: extensionsGroup, plural: "infrastructures", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"infra"}},
+	"Network":                 {group: extensionsGroup, plural: "networks", scope: apiextensionsv1.NamespaceScoped},
+	"OperatingSystemConfig":   {group: extensionsGroup, plural: "operatingsystemconfigs", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"osc"}},
+	"SelfHostedShootExposure": {group: extensionsGroup, plural: "selfhostedshootexposures", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"exp"}},
+	"Worker":                  {group: extensionsGroup, plural: "workers", scope: apiextensionsv1.NamespaceScoped},
+
+	"Machine":           {group: machineGroup, plural: "machines", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"mc"}},
+	"MachineClass":      {group: machineGroup, plural: "machineclasses", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"mcc"}, plain: true},
+	"MachineDeployment": {group: machineGroup, plural: "machinedeployments", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"mcd"}},
+	"MachineSet":        {group: machineGroup, plural: "machinesets", scope: apiextensionsv1.NamespaceScoped, shortNames: []string{"mcs"}},
 }
 
 func TestCRDs(t *testing.T) {
@@ -67,8 +84,8 @@ func TestCRDs(t *testing.T) {
 			if !ok {
 				return
 			}
-			g.Expect(crd.Name).To(Equal(want.plural + "." + extensionsv1alpha1.SchemeGroupVersion.Group))
-			g.Expect(crd.Spec.Group).To(Equal("extensions.gardener.cloud"))
+			g.Expect(crd.Name).To(Equal(want.plural + "." + want.group))
+			g.Expect(crd.Spec.Group).To(Equal(want.group))
 			g.Expect(crd.Spec.Scope).To(Equal(want.scope))
 			g.Expect(crd.Spec.Names.Plural).To(Equal(want.plural))
 			g.Expect(crd.Spec.Names.ListKind).To(Equal(kind + "List"))
@@ -80,6 +97,10 @@ func TestCRDs(t *testing.T) {
 			g.Expect(v.Storage).To(BeTrue(), "storage")
 			g.Expect(v.Schema).NotTo(BeNil())
 			g.Expect(v.Schema.OpenAPIV3Schema).NotTo(BeNil())
+			if want.plain {
+				g.Expect(v.Subresources).To(BeNil())
+				return
+			}
 			g.Expect(v.Schema.OpenAPIV3Schema.Properties).To(HaveKey("spec"))
 			g.Expect(v.Subresources).NotTo(BeNil())
 			g.Expect(v.Subresources.Status).NotTo(BeNil(), "status subresource")
@@ -95,37 +116,58 @@ func TestCRDs(t *testing.T) {
 	})
 }
 
-// TestCRDsCoverGardenerKinds checks that every kind Gardener's extensions scheme registers
-// has a CRD, so that a newer Gardener with a new kind fails here until wantCRDs lists it.
-func TestCRDsCoverGardenerKinds(t *testing.T) {
-	scheme := runtime.NewScheme()
-	if err := extensionsv1alpha1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	pkg := reflect.TypeFor[extensionsv1alpha1.Cluster]().PkgPath()
-	var kinds []string
-	for kind, typ := range scheme.KnownTypes(extensionsv1alpha1.SchemeGroupVersion) {
-		if typ.PkgPath() == pkg && !strings.HasSuffix(kind, "List") {
-			kinds = append(kinds, kind)
-		}
-	}
+// TestCRDsCoverSchemeKinds checks that every kind that Gardener's extensions scheme and
+// machine-controller-manager's machine scheme register has a CRD, so that a newer Gardener
+// or MCM with a new kind fails here until wantCRDs lists it.
+func TestCRDsCoverSchemeKinds(t *testing.T) {
 	crds, err := extensioncrds.CRDs()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got, want []string
-	for _, crd := range crds {
-		got = append(got, crd.Spec.Names.Kind)
+	for _, tc := range []struct {
+		name        string
+		addToScheme func(*runtime.Scheme) error
+		gv          schema.GroupVersion
+		pkg         string
+	}{
+		{
+			name: "gardener extensions", addToScheme: extensionsv1alpha1.AddToScheme, gv: extensionsv1alpha1.SchemeGroupVersion,
+			pkg: reflect.TypeFor[extensionsv1alpha1.Cluster]().PkgPath(),
+		},
+		{
+			name: "machine-controller-manager", addToScheme: machinev1alpha1.AddToScheme, gv: machinev1alpha1.SchemeGroupVersion,
+			pkg: reflect.TypeFor[machinev1alpha1.Machine]().PkgPath(),
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			scheme := runtime.NewScheme()
+			g.Expect(tc.addToScheme(scheme)).To(Succeed())
+			var kinds []string
+			for kind, typ := range scheme.KnownTypes(tc.gv) {
+				if typ.PkgPath() == tc.pkg && !strings.HasSuffix(kind, "List") {
+					kinds = append(kinds, kind)
+				}
+			}
+			var got, want []string
+			for _, crd := range crds {
+				if crd.Spec.Group == tc.gv.Group {
+					got = append(got, crd.Spec.Names.Kind)
+				}
+			}
+			for kind, w := range wantCRDs {
+				if w.group == tc.gv.Group {
+					want = append(want, kind)
+				}
+			}
+			slices.Sort(kinds)
+			slices.Sort(got)
+			slices.Sort(want)
+			g.Expect(kinds).NotTo(BeEmpty())
+			g.Expect(got).To(Equal(kinds), "CRD kinds against the kinds of the scheme")
+			g.Expect(want).To(Equal(kinds), "wantCRDs against the kinds of the scheme")
+		})
 	}
-	for kind := range wantCRDs {
-		want = append(want, kind)
-	}
-	slices.Sort(kinds)
-	slices.Sort(got)
-	slices.Sort(want)
-	g := NewWithT(t)
-	g.Expect(got).To(Equal(kinds), "CRD kinds against the kinds of Gardener's scheme")
-	g.Expect(want).To(Equal(kinds), "wantCRDs against the kinds of Gardener's scheme")
 }
 
 func TestCRDsReturnsCopies(t *testing.T) {
@@ -147,6 +189,7 @@ func TestInstall(t *testing.T) {
 	const (
 		clusters = "clusters.extensions.gardener.cloud"
 		workers  = "workers.extensions.gardener.cloud"
+		machines = "machines.machine.sapcloud.io"
 	)
 	tests := []struct {
 		name string
@@ -159,9 +202,9 @@ func TestInstall(t *testing.T) {
 	}{
 		{name: "every CRD established"},
 		{
-			name:             "two CRDs never established",
-			neverEstablished: []string{clusters, workers},
-			wantErr:          []string{"CRDs not established: " + clusters + ", " + workers + ": "},
+			name:             "three CRDs never established",
+			neverEstablished: []string{clusters, workers, machines},
+			wantErr:          []string{"CRDs not established: " + clusters + ", " + workers + ", " + machines + ": "},
 		},
 		{
 			name:      "apply fails",
