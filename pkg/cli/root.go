@@ -35,6 +35,9 @@ control plane. This one binary holds every Hortus component; pick one with a sub
 		newDownCommand(),
 		newStatusCommand(),
 		newKubeconfigCommand(),
+		newProviderLocalCommand(),
+		newMachineControllerManagerCommand(),
+		newSimulatedNodeCommand(),
 	)
 	return root
 }

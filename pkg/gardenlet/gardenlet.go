@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
 	gardenletconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/gardenlet/v1alpha1"
+	gardencorev1 "github.com/gardener/gardener/pkg/apis/core/v1"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
+	securityv1alpha1 "github.com/gardener/gardener/pkg/apis/security/v1alpha1"
 	"github.com/go-logr/logr"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -23,6 +26,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -34,21 +38,25 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/hortus-dev/hortus/pkg/componentconfig"
+	"github.com/hortus-dev/hortus/pkg/executor/process"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/care"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/controllerinstallation"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/lease"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/seed"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/shoot"
 	"github.com/hortus-dev/hortus/pkg/ports"
+	"github.com/hortus-dev/hortus/pkg/version"
 )
 
 // Scheme is the scheme of the gardenlet's clients: the Kubernetes API and Gardener's
-// core.gardener.cloud/v1beta1.
+// core.gardener.cloud/v1beta1, and its v1 for ControllerDeployments.
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(s))
 	utilruntime.Must(gardencorev1beta1.AddToScheme(s))
+	utilruntime.Must(gardencorev1.AddToScheme(s))
 	utilruntime.Must(extensionsv1alpha1.AddToScheme(s))
+	utilruntime.Must(securityv1alpha1.AddToScheme(s))
 	utilruntime.Must(apiextensionsv1.AddToScheme(s))
 	return s
 }
@@ -142,6 +150,24 @@ func SeedRESTConfig(cfg *Config) (*rest.Config, error) {
 	}
 	applyConnection(restConfig, conn.QPS, conn.Burst, conn.ContentType, conn.AcceptContentTypes)
 	return restConfig, nil
+}
+
+// SeedKubeconfig is seedClientConnection.kubeconfig with the files it refers to inlined,
+// for the processes the gardenlet starts that reach the seed (a shoot's
+// machine-controller-manager). It is nil for the in-cluster configuration.
+func SeedKubeconfig(cfg *Config) ([]byte, error) {
+	conn := cfg.SeedClientConnection
+	if conn == nil || conn.Kubeconfig == "" {
+		return nil, nil
+	}
+	kubeconfig, err := clientcmd.LoadFromFile(conn.Kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("loading the seed kubeconfig %s: %w", conn.Kubeconfig, err)
+	}
+	if err := clientcmdapi.FlattenConfig(kubeconfig); err != nil {
+		return nil, fmt.Errorf("inlining the files of the seed kubeconfig %s: %w", conn.Kubeconfig, err)
+	}
+	return clientcmd.Write(*kubeconfig)
 }
 
 func applyConnection(restConfig *rest.Config, qps float32, burst int32, contentType, acceptContentTypes string) {
@@ -253,14 +279,19 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 	})); err != nil {
 		return nil, err
 	}
+	seedKubeconfig, err := SeedKubeconfig(cfg)
+	if err != nil {
+		return nil, err
+	}
 	shootReconciler := &shoot.Reconciler{
-		SeedName:   seedName,
-		SeedClient: seedClient,
-		Identity:   *identity,
-		Executors:  executors,
-		Ports:      ports.New(cmp.Or(opts.PortsFile, filepath.Join(opts.StateDir, "ports.json"))),
-		Metrics:    shootMetrics,
-		Clock:      clk,
+		SeedKubeconfig: seedKubeconfig,
+		SeedName:       seedName,
+		SeedClient:     seedClient,
+		Identity:       *identity,
+		Executors:      executors,
+		Ports:          ports.New(cmp.Or(opts.PortsFile, filepath.Join(opts.StateDir, "ports.json"))),
+		Metrics:        shootMetrics,
+		Clock:          clk,
 	}
 	if c := cfg.Controllers; c != nil {
 		if c.Seed != nil {
@@ -289,7 +320,11 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 	if err := careReconciler.AddToManager(mgr); err != nil {
 		return nil, fmt.Errorf("adding the %s controller: %w", care.ControllerName, err)
 	}
-	installationReconciler := &controllerinstallation.Reconciler{SeedName: seedName, Clock: clk}
+	installationReconciler, err := newInstallationReconciler(mgr, seedConfig, seedClient, cfg, opts, log)
+	if err != nil {
+		return nil, err
+	}
+	installationReconciler.Clock = clk
 	if err := installationReconciler.AddToManager(mgr); err != nil {
 		return nil, fmt.Errorf("adding the %s controller: %w", controllerinstallation.ControllerName, err)
 	}
@@ -309,4 +344,46 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 		return nil, err
 	}
 	return mgr, nil
+}
+
+// ExtensionsStateDir is the directory below the state directory where the process
+// executor keeps the local processes of ControllerInstallations: a set
+// extension-<registration> per installation.
+const ExtensionsStateDir = "extensions"
+
+// newInstallationReconciler returns the ControllerInstallation controller with a process
+// executor for the extensions' Hortus-image Deployments under
+// <StateDir>/ExtensionsStateDir. The executor closes with the manager and leaves the
+// processes running for the next gardenlet to adopt.
+func newInstallationReconciler(mgr manager.Manager, seedConfig *rest.Config, seedClient client.Client, cfg *Config, opts Options, log logr.Logger) (*controllerinstallation.Reconciler, error) {
+	access := controllerinstallation.SeedAccess{Server: seedConfig.Host, CAData: seedConfig.CAData, Insecure: seedConfig.Insecure}
+	if len(access.CAData) == 0 && seedConfig.CAFile != "" {
+		ca, err := os.ReadFile(seedConfig.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the CA of the seed client configuration: %w", err)
+		}
+		access.CAData = ca
+	}
+	stateDir := filepath.Join(opts.StateDir, ExtensionsStateDir)
+	processes, err := process.New(process.Options{StateDir: stateDir, BinDirs: opts.BinDirs, Logger: log.WithName("extensions")})
+	if err != nil {
+		return nil, fmt.Errorf("creating the process executor of the extensions: %w", err)
+	}
+	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		<-ctx.Done()
+		return processes.Close()
+	})); err != nil {
+		return nil, err
+	}
+	return &controllerinstallation.Reconciler{
+		SeedClient: seedClient,
+		SeedName:   cfg.SeedConfig.Name,
+		Identity: controllerinstallation.Identity{
+			Version:      version.Get().GitVersion,
+			FeatureGates: cfg.FeatureGates,
+		},
+		SeedAccess:      access,
+		Processes:       processes,
+		ProcessStateDir: stateDir,
+	}, nil
 }

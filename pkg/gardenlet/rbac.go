@@ -87,6 +87,8 @@ func GardenRBAC(seedName string) []client.Object {
 				// Gardener's SeedAuthorizer confines this to the seed's own installations;
 				// RBAC cannot, since their names are not known in advance.
 				{APIGroups: []string{groupCore}, Resources: []string{"controllerinstallations/status"}, Verbs: []string{"update", "patch"}},
+				// The finalizer core.gardener.cloud/controllerinstallation.
+				{APIGroups: []string{groupCore}, Resources: []string{"controllerinstallations"}, Verbs: []string{"update", "patch"}},
 				{APIGroups: []string{groupCore}, Resources: []string{"internalsecrets"}, Verbs: readWrite},
 				{APIGroups: []string{"security.gardener.cloud"}, Resources: []string{"credentialsbindings"}, Verbs: read},
 				{APIGroups: []string{""}, Resources: []string{"configmaps", "secrets"}, Verbs: []string{"get", "create", "update", "patch", "delete"}},

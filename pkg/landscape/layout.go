@@ -25,6 +25,9 @@ func (l Layout) Components() string { return filepath.Join(l.Dir, "components") 
 // shoot control planes it hosts.
 func (l Layout) SeedStateDir(seed string) string { return filepath.Join(l.Dir, "seeds", seed) }
 
+// BackupBuckets is where provider-local keeps the BackupBuckets of type local.
+func (l Layout) BackupBuckets() string { return filepath.Join(l.Dir, "backupbuckets") }
+
 // Ports is the port allocator's state file.
 func (l Layout) Ports() string { return filepath.Join(l.Dir, "ports.json") }
 

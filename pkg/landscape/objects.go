@@ -124,9 +124,10 @@ func ensureObjects(ctx context.Context, c client.Client, objs ...client.Object) 
 const FieldManager = "hortus-up"
 
 // applyLocal applies landscape/local's manifests in order. The CloudProfile offers the
-// given Kubernetes versions; namespaced objects wait for their namespace (the Project's,
-// which the controller-manager creates).
-func applyLocal(ctx context.Context, c client.Client, versions []string) error {
+// given Kubernetes versions; the ControllerDeployment of provider-local gets its chart and
+// backupDir (see local.Complete); namespaced objects wait for their namespace (the
+// Project's, which the controller-manager creates).
+func applyLocal(ctx context.Context, c client.Client, versions []string, backupDir string) error {
 	for _, name := range local.Applied {
 		b, err := local.Manifests.ReadFile(name)
 		if err != nil {
@@ -145,6 +146,9 @@ func applyLocal(ctx context.Context, c client.Client, versions []string) error {
 				if err := unstructured.SetNestedSlice(u.Object, vs, "spec", "kubernetes", "versions"); err != nil {
 					return err
 				}
+			}
+			if err := local.Complete(u, local.Settings{BackupDir: backupDir}); err != nil {
+				return fmt.Errorf("landscape/local/%s: %w", name, err)
 			}
 			if ns := u.GetNamespace(); ns != "" {
 				if err := waitForNamespace(ctx, c, ns); err != nil {

@@ -2,6 +2,8 @@ package extension
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	"github.com/go-logr/logr"
@@ -29,4 +31,24 @@ type Migrator[T extensionsv1alpha1.Object] interface {
 	Migrate(ctx context.Context, log logr.Logger, obj T, cluster *Cluster) error
 	// Restore takes over obj's resources in a new seed from the state saved by Migrate.
 	Restore(ctx context.Context, log logr.Logger, obj T, cluster *Cluster) error
+}
+
+// RequeueAfterError is what an actuator returns while it waits for something that it does
+// not watch, such as machines that another controller creates. The object stays Processing
+// with the cause as its description and no lastError, and is looked at again after Delay,
+// not on the error back-off.
+type RequeueAfterError struct {
+	Cause error
+	Delay time.Duration
+}
+
+func (e *RequeueAfterError) Error() string {
+	return fmt.Sprintf("%v (checking again in %s)", e.Cause, e.Delay)
+}
+
+func (e *RequeueAfterError) Unwrap() error { return e.Cause }
+
+// RequeueAfter wraps cause in a RequeueAfterError.
+func RequeueAfter(cause error, delay time.Duration) error {
+	return &RequeueAfterError{Cause: cause, Delay: delay}
 }

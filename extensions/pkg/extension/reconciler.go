@@ -156,17 +156,27 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (r
 		log.V(1).Info("Object is migrated, skipping it")
 		return reconcile.Result{}, nil
 	case requested == v1beta1constants.GardenerOperationMigrate || (requested == "" && unfinished(obj, gardencorev1beta1.LastOperationTypeMigrate)):
-		return reconcile.Result{}, r.migrate(ctx, log.WithValues("operation", "migrate"), obj)
+		return result(r.migrate(ctx, log.WithValues("operation", "migrate"), obj))
 	case obj.GetDeletionTimestamp() != nil:
-		return reconcile.Result{}, r.delete(ctx, log.WithValues("operation", "delete"), obj)
+		return result(r.delete(ctx, log.WithValues("operation", "delete"), obj))
 	case requested == v1beta1constants.GardenerOperationRestore || (requested == "" && unfinished(obj, gardencorev1beta1.LastOperationTypeRestore)):
-		return reconcile.Result{}, r.restore(ctx, log.WithValues("operation", "restore"), obj)
+		return result(r.restore(ctx, log.WithValues("operation", "restore"), obj))
 	case requested == v1beta1constants.GardenerOperationReconcile || needsReconcile(obj):
-		return reconcile.Result{}, r.reconcile(ctx, log.WithValues("operation", "reconcile"), obj)
+		return result(r.reconcile(ctx, log.WithValues("operation", "reconcile"), obj))
 	default:
 		log.V(1).Info("Object is reconciled at its generation, skipping it")
 		return reconcile.Result{}, nil
 	}
+}
+
+// result turns an actuator's RequeueAfterError into a requeue; other errors are returned
+// for the back-off.
+func result(err error) (reconcile.Result, error) {
+	var requeue *RequeueAfterError
+	if errors.As(err, &requeue) {
+		return reconcile.Result{RequeueAfter: requeue.Delay}, nil
+	}
+	return reconcile.Result{}, err
 }
 
 // reconcile is the normal path: ensure the finalizer, Actuator.Reconcile, success.
@@ -272,6 +282,14 @@ func (r *Reconciler[T]) act(ctx context.Context, log logr.Logger, obj T, opType 
 // returns err. After a terminal error the operation annotation is removed, so that the
 // gardenlet can request the operation again.
 func (r *Reconciler[T]) failed(ctx context.Context, log logr.Logger, obj T, before client.Object, opType gardencorev1beta1.LastOperationType, verb string, err error) error {
+	var requeue *RequeueAfterError
+	if errors.As(err, &requeue) {
+		description := fmt.Sprintf("%s the %s: %v", verb, r.Kind, requeue.Cause)
+		log.Info("Operation waits", "reason", requeue.Cause.Error(), "requeueAfter", requeue.Delay)
+		return errors.Join(err, r.patchStatus(ctx, obj, before, func(s extensionsv1alpha1.Status) {
+			s.SetLastOperation(r.lastOperation(opType, gardencorev1beta1.LastOperationStateProcessing, progressProcessing, description))
+		}))
+	}
 	state := gardencorev1beta1.LastOperationStateError
 	terminal := errors.Is(err, reconcile.TerminalError(nil))
 	if terminal {

@@ -163,6 +163,7 @@ type outcome struct {
 	lastError  string                           // substring of status.lastError.description; "" for none
 	observed   int64
 	state      string // JSON of status.state; "" for none
+	requeue    time.Duration
 }
 
 func TestReconcileEveryKind(t *testing.T) {
@@ -213,6 +214,13 @@ func TestReconcileEveryKind(t *testing.T) {
 			actuatorErr: reconcile.TerminalError(errors.New("invalid providerConfig")),
 			want: outcome{err: "invalid providerConfig", terminal: true, calls: []string{"Reconcile"}, finalizer: true, observed: 1,
 				lastOp: op(create, failed, 1, "invalid providerConfig"), lastError: "invalid providerConfig"},
+		},
+		{
+			name:        "an actuator that waits stays Processing without lastError and is requeued after its delay",
+			mutate:      []func(extensionsv1alpha1.Object){annotate(v1beta1constants.GardenerOperationReconcile)},
+			actuatorErr: extension.RequeueAfter(errors.New("waiting for machines"), 3*time.Second),
+			want: outcome{requeue: 3 * time.Second, calls: []string{"Reconcile"}, finalizer: true, annotation: true,
+				lastOp: op(create, gardencorev1beta1.LastOperationStateProcessing, 1, ": waiting for machines")},
 		},
 		{
 			name:          "the actuator's status changes are written with the outcome",
@@ -369,7 +377,10 @@ func TestReconcileEveryKind(t *testing.T) {
 					g.Expect(r.Complete(scheme)).To(Succeed())
 					g.Expect(r.Kind).To(Equal(k.Name))
 
-					_, err := r.Reconcile(ctx, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj)})
+					res, err := r.Reconcile(ctx, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(obj)})
+					if res.RequeueAfter != tc.want.requeue {
+						t.Errorf("RequeueAfter = %s, want %s", res.RequeueAfter, tc.want.requeue)
+					}
 					w := tc.want
 					if w.err == "" {
 						g.Expect(err).NotTo(HaveOccurred())

@@ -1,3 +1,4 @@
-// Package controllerinstallation reports the state of the ControllerInstallations of the
-// gardenlet's seed: whether their registration is valid and what was installed.
+// Package controllerinstallation installs the ControllerInstallations of the gardenlet's
+// seed: it renders their ControllerDeployment's Helm chart, applies it to the seed, runs
+// Hortus-image Deployments as local processes, and reports the installation's conditions.
 package controllerinstallation

@@ -39,6 +39,14 @@ func serviceCIDR(shoot *gardencorev1beta1.Shoot) string {
 	return "100.64.0.0/13"
 }
 
+// podCIDR is the shoot's Pod network: spec.networking.pods, or Gardener's default.
+func podCIDR(shoot *gardencorev1beta1.Shoot) string {
+	if n := shoot.Spec.Networking; n != nil && n.Pods != nil {
+		return *n.Pods
+	}
+	return "100.96.0.0/11"
+}
+
 // buildControlPlane describes etcd, kube-apiserver, kube-controller-manager and
 // kube-scheduler for the shoot, with its PKI and ports. Pure: the same input gives the
 // same descriptions, so a reconcile of an unchanged shoot restarts nothing.
@@ -102,7 +110,10 @@ func buildControlPlane(shoot *gardencorev1beta1.Shoot, p *shootpki.PKI, ports ma
 	if n := shoot.Spec.Networking; n != nil && n.Pods != nil {
 		kcmCfg.ClusterCIDR = *n.Pods
 	}
-	if len(shoot.Spec.Provider.Workers) == 0 {
+	if hasWorkers(shoot) {
+		// Nodes get Pod ranges from the Pod network.
+		kcmCfg.ClusterCIDR = podCIDR(shoot)
+	} else {
 		kcmCfg.Controllers = kubecontrollermanager.WorkerlessControllers
 	}
 	schedCfg := kubescheduler.Config{

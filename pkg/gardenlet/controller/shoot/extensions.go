@@ -183,7 +183,7 @@ func (o *operation) deployNetwork(ctx context.Context) error {
 	return o.deployExtension(ctx, network, func() error {
 		network.Spec.Type = *n.Type
 		network.Spec.ProviderConfig = n.ProviderConfig
-		network.Spec.PodCIDR = ptr.Deref(n.Pods, "")
+		network.Spec.PodCIDR = podCIDR(o.shoot)
 		network.Spec.ServiceCIDR = serviceCIDR(o.shoot)
 		for _, f := range n.IPFamilies {
 			network.Spec.IPFamilies = append(network.Spec.IPFamilies, extensionsv1alpha1.IPFamily(f))
@@ -514,8 +514,11 @@ func (o *operation) deleteWithWorkersTasks(g *flow.Graph) []flow.TaskID {
 	whenNeeded := func(fn func(context.Context) error) func(context.Context) error {
 		return func(ctx context.Context) error {
 			needed, err := o.extensionsNeedShoot(ctx)
-			if err != nil || !needed {
+			if err != nil {
 				return err
+			}
+			if !needed {
+				return nil
 			}
 			return fn(ctx)
 		}
