@@ -205,17 +205,4 @@ var _ = Describe("a shoot with a worker pool", Ordered, func() {
 		Expect(filepath.Join(stateDir, "seeds", "local", technicalID)).NotTo(BeADirectory())
 		Expect(framework.ProcessesIn(filepath.Join(stateDir, "seeds", "local"))).To(BeEmpty())
 	}, SpecTimeout(8*time.Minute))
-
-	It("uninstalls provider-local once no shoot needs it", func(ctx SpecContext) {
-		Eventually(func() (string, error) {
-			return garden(ctx, "get", "controllerinstallations", "-o", "name")
-		}).Should(BeEmpty())
-		Eventually(func() string {
-			out, _ := garden(ctx, "get", "namespace", "extension-provider-local", "-o", "name", "--ignore-not-found")
-			return out
-		}).Should(BeEmpty())
-		Eventually(func() ([]string, error) {
-			return framework.ProcessesIn(filepath.Join(stateDir, "seeds", "local", "extension-provider-local"))
-		}).Should(BeEmpty())
-	}, SpecTimeout(4*time.Minute))
 })
