@@ -20,7 +20,8 @@ func TestLookup(t *testing.T) {
 	}{
 		{"spec.region", compat.ActedOn},
 		{"spec.provider.type", compat.ActedOn},
-		{"spec.provider.workers[].minimum", compat.Validated},
+		{"spec.provider.workers[].minimum", compat.ActedOn},
+		{"spec.networking.ipFamilies", compat.Validated},
 		{"spec.provider.workers[].providerConfig.foo", compat.Stored},
 		{"spec.addons.kubernetesDashboard.enabled", compat.Stored},
 		{"spec.kubernetes.version", compat.ActedOn},
@@ -61,11 +62,11 @@ func TestShootWarnings(t *testing.T) {
 	g.Expect(w).To(ContainElements(
 		ContainSubstring("spec.addons is stored but not acted on"),
 		ContainSubstring("spec.kubernetes.kubeAPIServer is stored but not acted on"),
-		ContainSubstring("spec.provider.workers is validated but not acted on"),
 		ContainSubstring("spec.provider.workers[].providerConfig is stored but not acted on"),
 		ContainSubstring("spec.provider.infrastructureConfig is stored but not acted on"),
 	))
-	g.Expect(w).To(HaveLen(5))
+	g.Expect(w).To(HaveLen(4))
+	g.Expect(w).NotTo(ContainElement(ContainSubstring("spec.provider.workers is")))
 	g.Expect(w).NotTo(ContainElement(ContainSubstring("spec.region")))
 	g.Expect(w).NotTo(ContainElement(ContainSubstring("spec.kubernetes.version")))
 	g.Expect(w).NotTo(ContainElement(ContainSubstring("featureGates")))
