@@ -70,15 +70,7 @@ func (a *Actuator) Reconcile(ctx context.Context, log logr.Logger, w *extensions
 		}
 		userData[pool.Name] = data
 	}
-	existing := &machinev1alpha1.MachineDeploymentList{}
-	if err := a.Client.List(ctx, existing, client.InNamespace(w.Namespace), client.MatchingLabels{WorkerLabel: w.Name}); err != nil {
-		return fmt.Errorf("listing MachineDeployments: %w", err)
-	}
-	replicas := map[string]int32{}
-	for _, d := range existing.Items {
-		replicas[d.Name] = d.Spec.Replicas
-	}
-	desired, err := Build(Input{Worker: w, Shoot: cluster.Shoot, Profile: cluster.CloudProfile, UserData: userData, Replicas: replicas})
+	desired, err := Build(Input{Worker: w, Shoot: cluster.Shoot, Profile: cluster.CloudProfile, UserData: userData})
 	if err != nil {
 		return reconcile.TerminalError(err)
 	}

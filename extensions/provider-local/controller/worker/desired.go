@@ -56,9 +56,6 @@ type Input struct {
 	Profile *gardencorev1beta1.CloudProfile
 	// UserData holds each pool's user data by pool name.
 	UserData map[string][]byte
-	// Replicas holds the spec.replicas of the existing MachineDeployments by name, which
-	// Build keeps within the zone's bounds (an autoscaler may have changed them).
-	Replicas map[string]int32
 }
 
 // DeploymentName returns the MachineDeployment name of the pool's zone with index i:
@@ -151,10 +148,10 @@ func build(in Input, pool extensionsv1alpha1.WorkerPool, mt *gardencorev1beta1.M
 
 	minimum := distribute(pool.Minimum, i, n)
 	maximum := distribute(pool.Maximum, i, n)
+	// Hortus runs no cluster-autoscaler, so a pool has exactly its minimum: raising or
+	// lowering it adds or removes machines. (Gardener keeps an autoscaler's count within the
+	// bounds instead.)
 	replicas := minimum
-	if cur, ok := in.Replicas[name]; ok {
-		replicas = min(max(cur, minimum), maximum)
-	}
 	if hibernated {
 		replicas = 0
 	}
