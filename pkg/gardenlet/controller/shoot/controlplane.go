@@ -113,6 +113,7 @@ func buildControlPlane(shoot *gardencorev1beta1.Shoot, p *shootpki.PKI, ports ma
 	if hasWorkers(shoot) {
 		// Nodes get Pod ranges from the Pod network.
 		kcmCfg.ClusterCIDR = podCIDR(shoot)
+		kcmCfg.AllocateNodeCIDRs = true
 	} else {
 		kcmCfg.Controllers = kubecontrollermanager.WorkerlessControllers
 	}

@@ -123,7 +123,9 @@ func TestBuildControlPlane(t *testing.T) {
 	shoot.Spec.Provider.Workers = []gardencorev1beta1.Worker{{Name: "pool", Minimum: 1, Maximum: 1}}
 	withWorkers, err := buildControlPlane(shoot, p, ports)
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(withWorkers.components[KubeControllerManager].Args).To(ContainElement("--controllers=*,bootstrap-signer-controller,token-cleaner-controller"))
+	g.Expect(withWorkers.components[KubeControllerManager].Args).To(ContainElements(
+		"--controllers=*,bootstrap-signer-controller,token-cleaner-controller",
+		"--allocate-node-cidrs=true", "--cluster-cidr=100.96.0.0/11"))
 }
 
 func TestShootsMetric(t *testing.T) {
