@@ -1,6 +1,7 @@
 package extension
 
 import (
+	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -36,7 +37,9 @@ func needsWork(obj client.Object) bool {
 }
 
 // asksForWork reports whether an update asks for an operation: a new generation, a new
-// deletion timestamp or a new value of the operation annotation.
+// deletion timestamp, a new value of the operation annotation, or the operation annotation
+// with a new gardener.cloud/timestamp (the gardenlet asking again for an operation it still
+// waits for).
 func asksForWork(oldObj, newObj client.Object) bool {
 	if oldObj.GetGeneration() != newObj.GetGeneration() {
 		return true
@@ -45,5 +48,9 @@ func asksForWork(oldObj, newObj client.Object) bool {
 		return true
 	}
 	op := requestedOperation(newObj)
-	return op != "" && op != requestedOperation(oldObj)
+	if op == "" {
+		return false
+	}
+	return op != requestedOperation(oldObj) ||
+		oldObj.GetAnnotations()[v1beta1constants.GardenerTimestamp] != newObj.GetAnnotations()[v1beta1constants.GardenerTimestamp]
 }

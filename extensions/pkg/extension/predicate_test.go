@@ -46,6 +46,14 @@ func TestPredicate(t *testing.T) {
 		w.DeletionTimestamp = ptr.To(metav1.NewTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
 	}
 	otherType := func(w *extensionsv1alpha1.Worker) { w.Spec.Type = "other" }
+	stamped := func(ts string) func(*extensionsv1alpha1.Worker) {
+		return func(w *extensionsv1alpha1.Worker) {
+			if w.Annotations == nil {
+				w.Annotations = map[string]string{}
+			}
+			w.Annotations[v1beta1constants.GardenerTimestamp] = ts
+		}
+	}
 
 	creates := []struct {
 		name string
@@ -78,6 +86,8 @@ func TestPredicate(t *testing.T) {
 	}{
 		{"status only", worker(), worker(errored), false},
 		{"status only with the annotation kept", worker(annotated("reconcile")), worker(annotated("reconcile"), errored), false},
+		{"the annotation asked again with a new timestamp", worker(annotated("reconcile"), stamped("1")), worker(annotated("reconcile"), stamped("2")), true},
+		{"a new timestamp without the annotation", worker(stamped("1")), worker(stamped("2")), false},
 		{"new generation", worker(reconciled), worker(reconciled, generation(2)), true},
 		{"reconcile annotation added", worker(reconciled), worker(reconciled, annotated(v1beta1constants.GardenerOperationReconcile)), true},
 		{"annotation changed to migrate", worker(annotated("reconcile")), worker(annotated(v1beta1constants.GardenerOperationMigrate)), true},

@@ -48,6 +48,8 @@ const (
 	userDataKey = "cloud_config"
 	// extensionPollInterval is how often a task looks at an extension object it waits for.
 	extensionPollInterval = 500 * time.Millisecond
+	// extensionAskAgainPeriod is how long a task waits before it asks an extension again.
+	extensionAskAgainPeriod = 30 * time.Second
 )
 
 // hasWorkers tells whether the shoot has worker pools and so needs the extension
@@ -344,15 +346,28 @@ func (o *operation) deployExtension(ctx context.Context, obj extensionsv1alpha1.
 }
 
 // waitExtension waits until the extension reports obj ready, and says why not when the
-// task's time runs out.
+// task's time runs out. While it waits it asks again every extensionAskAgainPeriod, with a
+// new gardener.cloud/timestamp, so that a request the extension missed (a restart, a lost
+// event) does not hold the flow until the task's timeout.
 func (o *operation) waitExtension(ctx context.Context, obj extensionsv1alpha1.Object) error {
 	var last error
+	asked := o.r.Clock.Now()
 	err := wait.PollUntilContextCancel(ctx, extensionPollInterval, true, func(ctx context.Context) (bool, error) {
 		if err := o.r.SeedClient.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			last = err
 			return false, nil
 		}
 		last = extension.CheckReady(obj)
+		if last != nil && o.r.Clock.Since(asked) > extensionAskAgainPeriod && obj.GetAnnotations()[v1beta1constants.GardenerOperation] == v1beta1constants.GardenerOperationReconcile {
+			asked = o.r.Clock.Now()
+			patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
+			annotations := obj.GetAnnotations()
+			annotations[v1beta1constants.GardenerTimestamp] = asked.UTC().Format(time.RFC3339Nano)
+			obj.SetAnnotations(annotations)
+			if err := o.r.SeedClient.Patch(ctx, obj, patch); err != nil {
+				last = errors.Join(last, err)
+			}
+		}
 		return last == nil, nil
 	})
 	if err != nil {
