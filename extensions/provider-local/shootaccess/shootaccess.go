@@ -49,7 +49,7 @@ func Get(ctx context.Context, c client.Reader, namespace string) (*Access, error
 // carry its CA inline (certificate-authority-data): machines get a copy of it.
 func FromKubeconfig(kubeconfig []byte) (*Access, error) {
 	if len(kubeconfig) == 0 {
-		return nil, fmt.Errorf("Secret %s has no %s: the gardenlet writes the shoot's kubeconfig there", SecretName, KubeconfigKey)
+		return nil, fmt.Errorf("the Secret %s has no %s: the gardenlet writes the shoot's kubeconfig there", SecretName, KubeconfigKey)
 	}
 	cc, err := clientcmd.NewClientConfigFromBytes(kubeconfig)
 	if err != nil {

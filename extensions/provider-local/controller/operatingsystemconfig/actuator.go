@@ -361,7 +361,7 @@ func (a *Actuator) fileContent(ctx context.Context, namespace string, f extensio
 		}
 		data, ok := secret.Data[c.SecretRef.DataKey]
 		if !ok {
-			return nil, fmt.Errorf("Secret %s/%s has no key %s for file %s", namespace, c.SecretRef.Name, c.SecretRef.DataKey, f.Path)
+			return nil, fmt.Errorf("the Secret %s/%s has no key %s for file %s", namespace, c.SecretRef.Name, c.SecretRef.DataKey, f.Path)
 		}
 		return data, nil
 	default:

@@ -353,11 +353,10 @@ func (o *operation) waitExtension(ctx context.Context, obj extensionsv1alpha1.Ob
 	var last error
 	asked := o.r.Clock.Now()
 	err := wait.PollUntilContextCancel(ctx, extensionPollInterval, true, func(ctx context.Context) (bool, error) {
-		if err := o.r.SeedClient.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
-			last = err
-			return false, nil
+		last = o.r.SeedClient.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+		if last == nil {
+			last = extension.CheckReady(obj)
 		}
-		last = extension.CheckReady(obj)
 		if last != nil && o.r.Clock.Since(asked) > extensionAskAgainPeriod && obj.GetAnnotations()[v1beta1constants.GardenerOperation] == v1beta1constants.GardenerOperationReconcile {
 			asked = o.r.Clock.Now()
 			patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
