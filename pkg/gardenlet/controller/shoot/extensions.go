@@ -418,15 +418,7 @@ func (o *operation) deleteExtensionTasks(g *flow.Graph, deps ...flow.TaskID) []f
 		return o.removeMachines(ctx)
 	}, worker))
 	osc := g.Add(o.task("Deleting the OperatingSystemConfigs", func(ctx context.Context) error {
-		list := &extensionsv1alpha1.OperatingSystemConfigList{}
-		if err := o.r.SeedClient.List(ctx, list, client.InNamespace(o.technicalID)); err != nil {
-			return err
-		}
-		var errs []error
-		for i := range list.Items {
-			errs = append(errs, o.deleteExtension(ctx, &list.Items[i]))
-		}
-		return errors.Join(errs...)
+		return o.deleteExtensions(ctx, &extensionsv1alpha1.OperatingSystemConfigList{})
 	}, worker, deps[0]))
 	network := g.Add(o.task("Deleting the Network", func(ctx context.Context) error {
 		return o.deleteExtension(ctx, &extensionsv1alpha1.Network{ObjectMeta: metav1.ObjectMeta{Name: o.shoot.Name, Namespace: o.technicalID}})
@@ -435,20 +427,31 @@ func (o *operation) deleteExtensionTasks(g *flow.Graph, deps ...flow.TaskID) []f
 		return o.deleteExtension(ctx, &extensionsv1alpha1.ControlPlane{ObjectMeta: metav1.ObjectMeta{Name: o.shoot.Name, Namespace: o.technicalID}})
 	}, worker))
 	dns := g.Add(o.task("Deleting the DNSRecords", func(ctx context.Context) error {
-		list := &extensionsv1alpha1.DNSRecordList{}
-		if err := o.r.SeedClient.List(ctx, list, client.InNamespace(o.technicalID)); err != nil {
-			return err
-		}
-		var errs []error
-		for i := range list.Items {
-			errs = append(errs, o.deleteExtension(ctx, &list.Items[i]))
-		}
-		return errors.Join(errs...)
+		return o.deleteExtensions(ctx, &extensionsv1alpha1.DNSRecordList{})
 	}))
 	infra := g.Add(o.task("Deleting the Infrastructure", func(ctx context.Context) error {
 		return o.deleteExtension(ctx, &extensionsv1alpha1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: o.shoot.Name, Namespace: o.technicalID}})
 	}, cp, worker))
 	return []flow.TaskID{mcm, osc, network, cp, dns, infra}
+}
+
+// deleteExtensions deletes every extension object of list's kind in the shoot's namespace
+// and waits until they are gone.
+func (o *operation) deleteExtensions(ctx context.Context, list client.ObjectList) error {
+	if err := o.r.SeedClient.List(ctx, list, client.InNamespace(o.technicalID)); err != nil {
+		return err
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, item := range items {
+		if obj, ok := item.(extensionsv1alpha1.Object); ok {
+			errs = append(errs, o.deleteExtension(ctx, obj))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // removeMachines stops and removes simulated machines that outlived their
