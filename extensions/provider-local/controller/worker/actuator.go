@@ -346,7 +346,7 @@ func (a *Actuator) now() metav1.Time {
 
 // waitPeriod is how often a Worker that waits for machine-controller-manager is looked at
 // again: the Worker controller does not watch MachineDeployments and Machines.
-const waitPeriod = 2 * time.Second
+const waitPeriod = time.Second
 
 // requeueWhileWaiting turns an error wrapping ErrWaiting into a requeue after waitPeriod,
 // which keeps the Worker Processing instead of Error.

@@ -61,7 +61,7 @@ func hasWorkers(shoot *gardencorev1beta1.Shoot) bool {
 // extensionTasks adds the tasks that deploy the extension resources and the
 // machine-controller-manager of a shoot with workers, and returns the tasks that the
 // final health check must wait for.
-func (o *operation) extensionTasks(g *flow.Graph, cluster, secrets, describe, kas, kcm flow.TaskID) []flow.TaskID {
+func (o *operation) extensionTasks(g *flow.Graph, cluster, secrets, describe, kas flow.TaskID) []flow.TaskID {
 	provider := g.Add(o.task("Deploying the cloud provider secret", o.ensureCloudProviderSecret, secrets))
 	access := g.Add(o.task("Deploying the shoot access secret", o.ensureShootAccessSecret, describe))
 	infra := g.Add(o.task("Deploying the Infrastructure", o.deployInfrastructure, cluster, provider))
@@ -69,7 +69,9 @@ func (o *operation) extensionTasks(g *flow.Graph, cluster, secrets, describe, ka
 	network := g.Add(o.task("Deploying the Network", o.deployNetwork, cluster, kas, access))
 	osc := g.Add(o.task("Deploying the OperatingSystemConfigs", o.deployOperatingSystemConfigs, cluster, kas, access))
 	mcm := g.Add(o.task("Deploying the machine-controller-manager", o.deployMachineControllerManager, describe, kas))
-	worker := g.Add(o.task("Deploying the Worker", o.deployWorker, infra, osc, mcm, kcm))
+	// The Worker does not wait for the kube-controller-manager: new nodes wait for it to
+	// approve their CSRs, while the machines are already being created.
+	worker := g.Add(o.task("Deploying the Worker", o.deployWorker, infra, osc, mcm))
 	done := []flow.TaskID{cp, network, worker}
 	if dns := o.externalDNSRecord(); dns != nil {
 		done = append(done, g.Add(o.task("Deploying the external DNSRecord", func(ctx context.Context) error {

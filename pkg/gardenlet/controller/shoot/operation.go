@@ -109,7 +109,7 @@ func (o *operation) reconcileGraph() *flow.Graph {
 	sched := g.Add(o.deployTask("Deploying the kube-scheduler", KubeScheduler, kas))
 	healthy := []flow.TaskID{cluster, publish, kcm, sched}
 	if hasWorkers(o.shoot) {
-		healthy = append(healthy, o.extensionTasks(g, cluster, secrets, describe, kas, kcm)...)
+		healthy = append(healthy, o.extensionTasks(g, cluster, secrets, describe, kas)...)
 	}
 	_ = g.Add(o.task("Waiting until the control plane is healthy", o.waitHealthy, healthy...))
 	return g
