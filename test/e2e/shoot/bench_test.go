@@ -9,13 +9,10 @@ import (
 	"testing"
 	"time"
 
-	authenticationv1alpha1 "github.com/gardener/gardener/pkg/apis/authentication/v1alpha1"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -34,24 +31,7 @@ func BenchmarkShoot(b *testing.B) {
 	}
 	cli := framework.CLI{BinDir: framework.BinDir(root)}
 	ctx := context.Background()
-	state := filepath.Join(b.TempDir(), "state")
-	cli.MustHortus(ctx, b, "up", "--state-dir", state)
-	defer cli.MustHortus(ctx, b, "down", "--purge", "--state-dir", state)
-	cfg, err := clientcmd.BuildConfigFromFlags("", filepath.Join(state, "garden.kubeconfig"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	scheme := runtime.NewScheme()
-	if err := gardencorev1beta1.AddToScheme(scheme); err != nil {
-		b.Fatal(err)
-	}
-	if err := authenticationv1alpha1.AddToScheme(scheme); err != nil {
-		b.Fatal(err)
-	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		b.Fatal(err)
-	}
+	state, c := framework.Landscape(ctx, b, cli)
 
 	var creates, deletes, wakes, wakeOps, bares []time.Duration
 	var mem framework.Memory
@@ -66,15 +46,15 @@ func BenchmarkShoot(b *testing.B) {
 			if err := c.Create(ctx, s); err != nil {
 				b.Fatal(err)
 			}
-			waitShoot(b, ctx, c, name, func(s *gardencorev1beta1.Shoot) bool { return succeeded(s) && !s.Status.IsHibernated })
+			waitShoot(b, ctx, c, name, func(s *gardencorev1beta1.Shoot) bool { return framework.ShootSucceeded(s) && !s.Status.IsHibernated })
 			creates = append(creates, time.Since(start))
 		}
 		first := names[0]
 		mem = shootMemory(b, filepath.Join(state, "seeds", "local", "shoot--local--"+first))
 
-		shootClient := adminClient(b, ctx, c, first)
+		shootClient := framework.AdminClient(ctx, b, c, client.ObjectKey{Namespace: namespace, Name: first}, time.Second)
 		setHibernation(b, ctx, c, first, true)
-		waitShoot(b, ctx, c, first, func(s *gardencorev1beta1.Shoot) bool { return succeeded(s) && s.Status.IsHibernated })
+		waitShoot(b, ctx, c, first, func(s *gardencorev1beta1.Shoot) bool { return framework.ShootSucceeded(s) && s.Status.IsHibernated })
 		start := time.Now()
 		setHibernation(b, ctx, c, first, false)
 		// Wake → API ready: the shoot's /readyz answers ok through the admin kubeconfig a
@@ -82,7 +62,7 @@ func BenchmarkShoot(b *testing.B) {
 		// kube-controller-manager and kube-scheduler are back too.
 		waitReadyz(b, ctx, shootClient)
 		wakes = append(wakes, time.Since(start))
-		waitShoot(b, ctx, c, first, func(s *gardencorev1beta1.Shoot) bool { return succeeded(s) && !s.Status.IsHibernated })
+		waitShoot(b, ctx, c, first, func(s *gardencorev1beta1.Shoot) bool { return framework.ShootSucceeded(s) && !s.Status.IsHibernated })
 		wakeOps = append(wakeOps, time.Since(start))
 
 		for _, name := range names {
@@ -105,11 +85,11 @@ func BenchmarkShoot(b *testing.B) {
 			deletes = append(deletes, time.Since(start))
 		}
 	}
-	create, bare := median(creates), median(bares)
+	create, bare := framework.Median(creates), framework.Median(bares)
 	b.ReportMetric(create.Seconds(), "s-create-median")
-	b.ReportMetric(median(wakes).Seconds(), "s-wake-api-ready")
-	b.ReportMetric(median(wakeOps).Seconds(), "s-wake-succeeded")
-	b.ReportMetric(median(deletes).Seconds(), "s-delete-median")
+	b.ReportMetric(framework.Median(wakes).Seconds(), "s-wake-api-ready")
+	b.ReportMetric(framework.Median(wakeOps).Seconds(), "s-wake-succeeded")
+	b.ReportMetric(framework.Median(deletes).Seconds(), "s-delete-median")
 	b.ReportMetric(bare.Seconds(), "s-bare-etcd+kas")
 	b.ReportMetric(create.Seconds()/bare.Seconds(), "create/bare")
 	// RSS counts the pages of the binaries, which every shoot on the machine shares; PSS
@@ -128,11 +108,6 @@ func benchShoot(name string) *gardencorev1beta1.Shoot {
 			Provider:     gardencorev1beta1.Provider{Type: "local"},
 		},
 	}
-}
-
-func succeeded(s *gardencorev1beta1.Shoot) bool {
-	op := s.Status.LastOperation
-	return op != nil && op.State == gardencorev1beta1.LastOperationStateSucceeded && s.Status.ObservedGeneration == s.Generation
 }
 
 func waitShoot(b *testing.B, ctx context.Context, c client.Client, name string, done func(*gardencorev1beta1.Shoot) bool) {
@@ -161,26 +136,6 @@ func setHibernation(b *testing.B, ctx context.Context, c client.Client, name str
 	if err := c.Patch(ctx, s, patch); err != nil {
 		b.Fatal(err)
 	}
-}
-
-// adminClient returns a client for the shoot, from its adminkubeconfig subresource.
-func adminClient(b *testing.B, ctx context.Context, c client.Client, name string) kubernetes.Interface {
-	b.Helper()
-	shoot := &gardencorev1beta1.Shoot{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}}
-	req := &authenticationv1alpha1.AdminKubeconfigRequest{Spec: authenticationv1alpha1.AdminKubeconfigRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}
-	if err := c.SubResource("adminkubeconfig").Create(ctx, shoot, req); err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := clientcmd.RESTConfigFromKubeConfig(req.Status.Kubeconfig)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.Timeout = time.Second
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return cs
 }
 
 // waitReadyz polls the shoot's /readyz until it answers ok.
@@ -226,10 +181,4 @@ func shootMemory(b *testing.B, dir string) framework.Memory {
 		b.Fatal(err)
 	}
 	return m
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }

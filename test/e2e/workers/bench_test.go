@@ -6,19 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
-	authenticationv1alpha1 "github.com/gardener/gardener/pkg/apis/authentication/v1alpha1"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -63,24 +58,7 @@ func BenchmarkWorkers(b *testing.B) {
 
 	cli := framework.CLI{BinDir: framework.BinDir(root)}
 	ctx := context.Background()
-	state := filepath.Join(b.TempDir(), "state")
-	cli.MustHortus(ctx, b, "up", "--state-dir", state)
-	defer cli.MustHortus(ctx, b, "down", "--purge", "--state-dir", state)
-	cfg, err := clientcmd.BuildConfigFromFlags("", filepath.Join(state, "garden.kubeconfig"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	scheme := runtime.NewScheme()
-	if err := gardencorev1beta1.AddToScheme(scheme); err != nil {
-		b.Fatal(err)
-	}
-	if err := authenticationv1alpha1.AddToScheme(scheme); err != nil {
-		b.Fatal(err)
-	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		b.Fatal(err)
-	}
+	state, c := framework.Landscape(ctx, b, cli)
 	machines := filepath.Join(state, "seeds", "local", technicalID, "machines")
 
 	var creates, deletes, deletes10, scales, scaleOps []time.Duration
@@ -92,7 +70,7 @@ func BenchmarkWorkers(b *testing.B) {
 			if err := c.Create(ctx, s); err != nil {
 				b.Fatal(err)
 			}
-			benchWaitShoot(b, ctx, c, 5*time.Minute, benchSucceeded)
+			benchWaitShoot(b, ctx, c, 5*time.Minute, framework.ShootSucceeded)
 			creates = append(creates, time.Since(start))
 			b.Logf("create %d: %v", i+1, creates[len(creates)-1])
 			if i < benchCreates-1 {
@@ -101,7 +79,7 @@ func BenchmarkWorkers(b *testing.B) {
 			}
 		}
 
-		shootClient := benchAdminClient(b, ctx, c)
+		shootClient := framework.AdminClient(ctx, b, c, client.ObjectKey{Namespace: namespace, Name: name}, 5*time.Second)
 		if n := benchReadyNodes(ctx, shootClient); n != 1 {
 			b.Fatalf("want 1 Ready node after the create, found %d", n)
 		}
@@ -114,7 +92,7 @@ func BenchmarkWorkers(b *testing.B) {
 				ready = time.Since(start)
 			}
 			s := &gardencorev1beta1.Shoot{}
-			if ok == 0 && c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, s) == nil && benchSucceeded(s) {
+			if ok == 0 && c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, s) == nil && framework.ShootSucceeded(s) {
 				ok = time.Since(start)
 			}
 			if time.Now().After(deadline) {
@@ -131,23 +109,18 @@ func BenchmarkWorkers(b *testing.B) {
 		deletes10 = append(deletes10, benchDelete(b, ctx, c))
 		b.Logf("delete with %d nodes: %v", benchNodes, deletes10[len(deletes10)-1])
 	}
-	b.ReportMetric(benchMedian(creates).Seconds(), "s-create-1-worker")
+	b.ReportMetric(framework.Median(creates).Seconds(), "s-create-1-worker")
 	b.ReportMetric(creates[0].Seconds(), "s-create-1-worker-first")
-	b.ReportMetric(benchMedian(deletes).Seconds(), "s-delete-1-worker")
-	b.ReportMetric(benchMedian(deletes10).Seconds(), "s-delete-10-workers")
-	b.ReportMetric(benchMedian(scales).Seconds(), "s-scale-1-to-10")
-	b.ReportMetric(benchMedian(scaleOps).Seconds(), "s-scale-1-to-10-succeeded")
+	b.ReportMetric(framework.Median(deletes).Seconds(), "s-delete-1-worker")
+	b.ReportMetric(framework.Median(deletes10).Seconds(), "s-delete-10-workers")
+	b.ReportMetric(framework.Median(scales).Seconds(), "s-scale-1-to-10")
+	b.ReportMetric(framework.Median(scaleOps).Seconds(), "s-scale-1-to-10-succeeded")
 	// Per simulated node, averaged over the 10: RSS counts the hortus binary's pages, which
 	// every node (and every other hortus process) shares; PSS and anonymous memory are what
 	// one more node costs.
 	b.ReportMetric(float64(mem.RSS)/benchNodes/(1<<20), "MiB-rss-per-simulated-node")
 	b.ReportMetric(float64(mem.PSS)/benchNodes/(1<<20), "MiB-pss-per-simulated-node")
 	b.ReportMetric(float64(mem.Anonymous)/benchNodes/(1<<20), "MiB-anon-per-simulated-node")
-}
-
-func benchSucceeded(s *gardencorev1beta1.Shoot) bool {
-	op := s.Status.LastOperation
-	return op != nil && op.State == gardencorev1beta1.LastOperationStateSucceeded && s.Status.ObservedGeneration == s.Generation
 }
 
 // benchWaitShoot polls the example shoot until done holds.
@@ -210,27 +183,6 @@ func benchSetPool(b *testing.B, ctx context.Context, c client.Client, minimum, m
 	}
 }
 
-// benchAdminClient returns a client for the example shoot, from its adminkubeconfig
-// subresource.
-func benchAdminClient(b *testing.B, ctx context.Context, c client.Client) kubernetes.Interface {
-	b.Helper()
-	shoot := &gardencorev1beta1.Shoot{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}}
-	req := &authenticationv1alpha1.AdminKubeconfigRequest{Spec: authenticationv1alpha1.AdminKubeconfigRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}
-	if err := c.SubResource("adminkubeconfig").Create(ctx, shoot, req); err != nil {
-		b.Fatal(err)
-	}
-	cfg, err := clientcmd.RESTConfigFromKubeConfig(req.Status.Kubeconfig)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.Timeout = 5 * time.Second
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return cs
-}
-
 // benchReadyNodes counts the shoot's Nodes whose Ready condition is True; -1 when the
 // shoot does not answer.
 func benchReadyNodes(ctx context.Context, cs kubernetes.Interface) int {
@@ -276,10 +228,4 @@ func benchNodeMemory(b *testing.B, dir string) framework.Memory {
 		b.Fatal(err)
 	}
 	return m
-}
-
-func benchMedian(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
 }
