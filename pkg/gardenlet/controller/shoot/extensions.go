@@ -21,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/hortus-dev/hortus/extensions/pkg/extension"
@@ -342,7 +343,7 @@ func (o *operation) deployExtension(ctx context.Context, obj extensionsv1alpha1.
 		return mutate()
 	})
 	if err != nil {
-		return fmt.Errorf("writing %s %s: %w", kindOf(obj), client.ObjectKeyFromObject(obj), err)
+		return fmt.Errorf("writing %s %s: %w", o.kindOf(obj), client.ObjectKeyFromObject(obj), err)
 	}
 	return o.waitExtension(ctx, obj)
 }
@@ -372,7 +373,7 @@ func (o *operation) waitExtension(ctx context.Context, obj extensionsv1alpha1.Ob
 		return last == nil, nil
 	})
 	if err != nil {
-		return fmt.Errorf("waiting for %s %s: %w; is an extension for type %q installed on the seed? See its ControllerInstallation", kindOf(obj), client.ObjectKeyFromObject(obj), errors.Join(last, err), obj.GetExtensionSpec().GetExtensionType())
+		return fmt.Errorf("waiting for %s %s: %w; is an extension for type %q installed on the seed? See its ControllerInstallation", o.kindOf(obj), client.ObjectKeyFromObject(obj), errors.Join(last, err), obj.GetExtensionSpec().GetExtensionType())
 	}
 	return nil
 }
@@ -383,7 +384,7 @@ func (o *operation) deleteExtension(ctx context.Context, obj extensionsv1alpha1.
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
-		return fmt.Errorf("deleting %s %s: %w", kindOf(obj), client.ObjectKeyFromObject(obj), err)
+		return fmt.Errorf("deleting %s %s: %w", o.kindOf(obj), client.ObjectKeyFromObject(obj), err)
 	}
 	var last string
 	err := wait.PollUntilContextCancel(ctx, extensionPollInterval, true, func(ctx context.Context) (bool, error) {
@@ -397,7 +398,7 @@ func (o *operation) deleteExtension(ctx context.Context, obj extensionsv1alpha1.
 		return false, nil
 	})
 	if err != nil {
-		return fmt.Errorf("waiting for the deletion of %s %s: %w (last error: %q)", kindOf(obj), client.ObjectKeyFromObject(obj), err, last)
+		return fmt.Errorf("waiting for the deletion of %s %s: %w (last error: %q)", o.kindOf(obj), client.ObjectKeyFromObject(obj), err, last)
 	}
 	return nil
 }
@@ -467,21 +468,10 @@ func (o *operation) removeMachines(ctx context.Context) error {
 	return ex.StopAll(ctx)
 }
 
-// kindOf names obj's kind for messages.
-func kindOf(obj client.Object) string {
-	switch obj.(type) {
-	case *extensionsv1alpha1.Infrastructure:
-		return "Infrastructure"
-	case *extensionsv1alpha1.ControlPlane:
-		return "ControlPlane"
-	case *extensionsv1alpha1.Network:
-		return "Network"
-	case *extensionsv1alpha1.OperatingSystemConfig:
-		return "OperatingSystemConfig"
-	case *extensionsv1alpha1.Worker:
-		return "Worker"
-	case *extensionsv1alpha1.DNSRecord:
-		return "DNSRecord"
+// kindOf names obj's kind for messages, from the seed client's scheme.
+func (o *operation) kindOf(obj client.Object) string {
+	if gvk, err := apiutil.GVKForObject(obj, o.r.SeedClient.Scheme()); err == nil {
+		return gvk.Kind
 	}
 	return fmt.Sprintf("%T", obj)
 }
