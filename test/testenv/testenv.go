@@ -29,8 +29,9 @@ type Options struct {
 	// Dir holds all state: PKI, etcd data, logs. When empty a temporary directory is
 	// used and removed by Stop.
 	Dir string
-	// BinDir holds hortus and kube-apiserver. When empty, $HORTUS_BIN_DIR, else bin/ at
-	// the root of the Hortus repository that contains the working directory.
+	// BinDir holds hortus, hortus-etcd, kube-apiserver and, with ControllerManager,
+	// kube-controller-manager. When empty, $HORTUS_BIN_DIR, else bin/ at the root of the
+	// Hortus repository that contains the working directory.
 	BinDir string
 	// Logger receives the executor's logs; discarded when unset.
 	Logger logr.Logger
@@ -40,12 +41,17 @@ type Options struct {
 	// KubeAPIServerArgs are merged into the kube-apiserver's args (localcluster's
 	// Options.ExtraArgs), e.g. {"authorization-mode": "Node,RBAC"} for suites with nodes.
 	KubeAPIServerArgs map[string]string
+	// ControllerManager, when set, also starts a real kube-controller-manager against the
+	// kube-apiserver (after the Hortus API server, when WithGardenAPI), in the same set:
+	// Stop stops it. Suites that need namespace deletion, service-account tokens, CSR
+	// signing or node Pod ranges set it; nil leaves it out.
+	ControllerManager *ControllerManagerOptions
 }
 
 // Environment is a running test cluster. Its fields are set by Start and read-only after.
 // The embedded Cluster describes etcd and the kube-apiserver: its CAs, EtcdClient,
 // EtcdURL and URL, and UserConfig for further users. Its PKI is in Dir/pki, and its Set
-// does not include the Hortus API server.
+// includes neither the Hortus API server nor the kube-controller-manager.
 type Environment struct {
 	*localcluster.Cluster
 
@@ -64,15 +70,24 @@ type Environment struct {
 	// GardenAPIURL is the direct URL of the Hortus API server once StartGardenAPI ran;
 	// clients normally reach it through the kube-apiserver (Config).
 	GardenAPIURL string
+	// ControllerManagerURL is the https URL of the kube-controller-manager's secure port
+	// (/healthz, /metrics) when Options.ControllerManager is set; empty otherwise.
+	ControllerManagerURL string
 
-	// deployed is the deployed set: etcd, kube-apiserver and, after StartGardenAPI, the
-	// Hortus API server.
+	// deployed is the deployed set: etcd, kube-apiserver and, once started, the Hortus API
+	// server and the kube-controller-manager.
 	deployed component.Set
 	ownDir   bool
 }
 
-// Start brings up etcd and kube-apiserver and returns once the kube-apiserver is ready.
+// Start brings up etcd and kube-apiserver, and what o asks for besides, and returns once
+// all of them are ready.
 func Start(ctx context.Context, o Options) (*Environment, error) {
+	if o.ControllerManager != nil {
+		if err := o.ControllerManager.validate(); err != nil {
+			return nil, fmt.Errorf("testenv options: %w", err)
+		}
+	}
 	e := &Environment{Dir: o.Dir}
 	if e.Dir == "" {
 		dir, err := os.MkdirTemp("", "hortus-testenv-")
@@ -81,7 +96,11 @@ func Start(ctx context.Context, o Options) (*Environment, error) {
 		}
 		e.Dir, e.ownDir = dir, true
 	}
-	binDir, err := findBinDir(o.BinDir)
+	binaries := []string{"hortus", "hortus-etcd", "kube-apiserver"}
+	if o.ControllerManager != nil {
+		binaries = append(binaries, "kube-controller-manager")
+	}
+	binDir, err := findBinDir(o.BinDir, binaries)
 	if err != nil {
 		return nil, e.cleanup(err)
 	}
@@ -123,6 +142,11 @@ func Start(ctx context.Context, o Options) (*Environment, error) {
 			return nil, e.cleanup(err)
 		}
 	}
+	if o.ControllerManager != nil {
+		if err := e.startControllerManager(ctx, *o.ControllerManager); err != nil {
+			return nil, e.cleanup(err)
+		}
+	}
 	return e, nil
 }
 
@@ -132,7 +156,7 @@ func (e *Environment) WriteKubeconfig(cfg *rest.Config, path string) error {
 }
 
 // Components reports the state of etcd, kube-apiserver and, once started, the Hortus API
-// server.
+// server and the kube-controller-manager.
 func (e *Environment) Components(ctx context.Context) ([]component.Status, error) {
 	return e.Executor.Status(ctx, SetName)
 }
@@ -163,8 +187,8 @@ func (e *Environment) cleanup(err error) error {
 	return err
 }
 
-// findBinDir returns the directory with the hortus and kube-apiserver binaries.
-func findBinDir(dir string) (string, error) {
+// findBinDir returns the directory with the binaries.
+func findBinDir(dir string, binaries []string) (string, error) {
 	if dir == "" {
 		dir = os.Getenv("HORTUS_BIN_DIR")
 	}
@@ -176,7 +200,7 @@ func findBinDir(dir string) (string, error) {
 		dir = filepath.Join(root, "bin")
 	}
 	var missing []string
-	for _, b := range []string{"hortus", "hortus-etcd", "kube-apiserver"} {
+	for _, b := range binaries {
 		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
 			missing = append(missing, b)
 		}

@@ -3,7 +3,6 @@ package controllerinstallation_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,18 +17,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/hortus-dev/hortus/pkg/component"
-	"github.com/hortus-dev/hortus/pkg/component/kubecontrollermanager"
 	"github.com/hortus-dev/hortus/pkg/executor/process"
 	"github.com/hortus-dev/hortus/pkg/gardenlet"
 	"github.com/hortus-dev/hortus/test/testenv"
 )
 
 // This suite runs the gardenlet of seed "local" in-process against a garden with the
-// Hortus API; the seed cluster is the same cluster, with admin credentials, and a real
-// kube-controller-manager (namespace deletion) that testenv leaves out. The gardenlet's
-// binary directory holds testdata/standin/hortus, a STAND-IN for the hortus binary that
-// records its arguments and environment and blocks, so that the test chart's
+// Hortus API; the seed cluster is the same cluster, with admin credentials, and with the
+// real kube-controller-manager that testenv starts on request (namespace deletion). The
+// gardenlet's binary directory holds testdata/standin/hortus, a STAND-IN for the hortus
+// binary that records its arguments and environment and blocks, so that the test chart's
 // Hortus-image Deployment runs as a harmless local process.
 
 func TestControllerInstallation(t *testing.T) {
@@ -59,36 +56,20 @@ var _ = BeforeSuite(func(ctx context.Context) {
 	SetDefaultEventuallyPollingInterval(200 * time.Millisecond)
 
 	var err error
-	env, err = testenv.Start(ctx, testenv.Options{Logger: GinkgoLogr, WithGardenAPI: true})
+	env, err = testenv.Start(ctx, testenv.Options{
+		Logger:        GinkgoLogr,
+		WithGardenAPI: true,
+		// A deleted ControllerInstallation's namespace must go, not stay Terminating.
+		ControllerManager: &testenv.ControllerManagerOptions{
+			Controllers: []string{"namespace-controller", "serviceaccount-controller"},
+		},
+	})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func(ctx context.Context) {
 		Expect(env.Stop(ctx)).To(Succeed())
 	})
 	c, err = client.New(env.Config, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
-
-	By("starting a kube-controller-manager that deletes namespaces")
-	kcmUser, err := env.UserConfig("system:kube-controller-manager")
-	Expect(err).NotTo(HaveOccurred())
-	kcmKubeconfig, err := env.Kubeconfig(kcmUser, testenv.SetName, "system:kube-controller-manager")
-	Expect(err).NotTo(HaveOccurred())
-	// The service-account key of the cluster, which the kube-controller-manager insists on.
-	saKey, err := os.ReadFile(filepath.Join(env.PKIDir, "service-account.key"))
-	Expect(err).NotTo(HaveOccurred())
-	kcmPorts, err := env.Ports.Allocate("ci-kube-controller-manager", "https")
-	Expect(err).NotTo(HaveOccurred())
-	kcmSet := component.Set{Name: "ci-kube-controller-manager", Components: []component.Component{kubecontrollermanager.Build(kubecontrollermanager.Config{
-		SecurePort:                  kcmPorts["https"],
-		Kubeconfig:                  kcmKubeconfig,
-		RootCAPEM:                   env.CA.CertPEM,
-		ServiceAccountPrivateKeyPEM: saKey,
-		ClusterName:                 testenv.SetName,
-		Controllers:                 []string{"namespace-controller", "serviceaccount-controller"},
-	})}}
-	Expect(env.Executor.Deploy(ctx, kcmSet)).To(Succeed())
-	DeferCleanup(func(ctx context.Context) {
-		Expect(env.Executor.Delete(ctx, kcmSet.Name)).To(Succeed())
-	})
 
 	By("creating the registration of the seed's provider")
 	Expect(c.Create(ctx, testenv.ProviderRegistration("ci-provider-local", "local"))).To(Succeed())

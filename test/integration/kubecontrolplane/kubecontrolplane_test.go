@@ -26,6 +26,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/hortus-dev/hortus/pkg/component"
+	"github.com/hortus-dev/hortus/pkg/component/kubecontrollermanager"
+	"github.com/hortus-dev/hortus/pkg/component/kubescheduler"
 )
 
 var _ = Describe("kube-controller-manager and kube-scheduler", func() {
@@ -42,13 +44,17 @@ var _ = Describe("kube-controller-manager and kube-scheduler", func() {
 	})
 
 	It("run as ready processes", func(ctx context.Context) {
-		st, err := env.Executor.Status(ctx, setName)
+		envStatus, err := env.Components(ctx)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(st).To(HaveLen(2))
-		for _, s := range st {
+		schedulerStatus, err := env.Executor.Status(ctx, setName)
+		Expect(err).NotTo(HaveOccurred())
+		var names []string
+		for _, s := range append(envStatus, schedulerStatus...) {
+			names = append(names, s.Name)
 			Expect(s.Phase).To(Equal(component.PhaseReady), "%s: %s (log %s)", s.Name, s.Message, s.LogPath)
 			Expect(s.Restarts).To(BeZero(), s.Name)
 		}
+		Expect(names).To(ContainElements(kubecontrollermanager.DefaultName, kubescheduler.DefaultName))
 	})
 
 	It("serve /healthz to anyone and /metrics to an authorized client only", func(ctx context.Context) {
@@ -57,7 +63,7 @@ var _ = Describe("kube-controller-manager and kube-scheduler", func() {
 		// the user needs the SubjectAccessReview that the authorization kubeconfig makes.
 		monitor, err := env.UserConfig("kcp-monitor", "system:monitoring")
 		Expect(err).NotTo(HaveOccurred())
-		for _, url := range []string{kcm.URL(), scheduler.URL()} {
+		for _, url := range []string{env.ControllerManagerURL, scheduler.URL()} {
 			Expect(get(ctx, url+"/healthz", nil)).To(Equal(http.StatusOK), url)
 			Expect(get(ctx, url+"/metrics", nil)).To(Equal(http.StatusForbidden), "%s: anonymous", url)
 			// The client certificate is checked against the client CA that the

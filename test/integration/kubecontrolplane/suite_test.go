@@ -1,13 +1,11 @@
 // Package kubecontrolplane_test runs the real kube-controller-manager and kube-scheduler,
 // as the kubecontrollermanager and kubescheduler builders describe them, against the test
-// environment's kube-apiserver.
+// environment's kube-apiserver. The test environment starts the kube-controller-manager
+// (testenv.Options.ControllerManager); the suite starts the kube-scheduler.
 package kubecontrolplane_test
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,9 +14,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/hortus-dev/hortus/pkg/component"
-	"github.com/hortus-dev/hortus/pkg/component/kubecontrollermanager"
 	"github.com/hortus-dev/hortus/pkg/component/kubescheduler"
-	"github.com/hortus-dev/hortus/pkg/pki"
 	"github.com/hortus-dev/hortus/test/testenv"
 )
 
@@ -27,18 +23,13 @@ func TestKubeControlPlane(t *testing.T) {
 	RunSpecs(t, "Kube Control Plane Integration Suite")
 }
 
-// setName is the executor set of the controller manager and the scheduler.
+// setName is the executor set of the scheduler.
 const setName = "kube-controlplane"
-
-// serviceAccountKeyName is the name under which package localcluster keeps the service
-// account signing key in the PKI directory.
-const serviceAccountKeyName = "service-account"
 
 var (
 	env   *testenv.Environment
 	admin kubernetes.Interface
-	// kcm and scheduler are the configurations the components were built from.
-	kcm       kubecontrollermanager.Config
+	// scheduler is the configuration the scheduler was built from.
 	scheduler kubescheduler.Config
 )
 
@@ -48,7 +39,11 @@ var _ = BeforeSuite(func(ctx context.Context) {
 	EnforceDefaultTimeoutsWhenUsingContexts()
 
 	var err error
-	env, err = testenv.Start(ctx, testenv.Options{Logger: GinkgoLogr})
+	env, err = testenv.Start(ctx, testenv.Options{
+		Logger: GinkgoLogr,
+		// Every default controller; CSRs are signed with the client CA.
+		ControllerManager: &testenv.ControllerManagerOptions{ClusterSigning: true},
+	})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func(ctx context.Context) {
 		Expect(env.Stop(ctx)).To(Succeed())
@@ -56,36 +51,18 @@ var _ = BeforeSuite(func(ctx context.Context) {
 	admin, err = kubernetes.NewForConfig(env.Config)
 	Expect(err).NotTo(HaveOccurred())
 
-	// The kube-apiserver of the environment signs tokens with this key. Read it instead of
-	// LoadOrCreate'ing it: a wrong name must fail here, not yield a key nobody trusts.
-	saKey, err := os.ReadFile(pki.KeyPath(env.PKIDir, serviceAccountKeyName))
+	ports, err := env.Ports.Allocate(setName, kubescheduler.DefaultName)
 	Expect(err).NotTo(HaveOccurred())
-
-	ports, err := env.Ports.Allocate(setName, kubecontrollermanager.DefaultName, kubescheduler.DefaultName)
-	Expect(err).NotTo(HaveOccurred())
-	kcm = kubecontrollermanager.Config{
-		SecurePort:                  ports[kubecontrollermanager.DefaultName],
-		Kubeconfig:                  userKubeconfig("system:kube-controller-manager"),
-		ServiceAccountPrivateKeyPEM: saKey,
-		RootCAPEM:                   env.CA.CertPEM,
-		ClusterSigningCertPEM:       env.ClientCA.CertPEM,
-		ClusterSigningKeyPEM:        env.ClientCA.KeyPEM,
-		ServiceClusterIPRange:       testenv.ServiceClusterIPRange,
-	}
 	scheduler = kubescheduler.Config{
 		SecurePort: ports[kubescheduler.DefaultName],
 		Kubeconfig: userKubeconfig("system:kube-scheduler"),
 	}
-	set := component.Set{Name: setName, Components: []component.Component{
-		kubecontrollermanager.Build(kcm),
-		kubescheduler.Build(scheduler),
-	}}
+	set := component.Set{Name: setName, Components: []component.Component{kubescheduler.Build(scheduler)}}
 	DeferCleanup(func(ctx context.Context) {
 		Expect(env.Executor.Delete(ctx, setName)).To(Succeed())
 	})
-	if err := env.Executor.Deploy(ctx, set); err != nil {
-		Fail(fmt.Sprintf("deploying %s: %v\n%s", setName, err, logTails(ctx)))
-	}
+	// A failed start's error quotes the end of the component's log.
+	Expect(env.Executor.Deploy(ctx, set)).To(Succeed())
 }, NodeTimeout(4*time.Minute))
 
 // userKubeconfig returns a kubeconfig for the environment's kube-apiserver with a client
@@ -97,23 +74,4 @@ func userKubeconfig(user string) []byte {
 	b, err := env.Kubeconfig(cfg, testenv.SetName, user)
 	Expect(err).NotTo(HaveOccurred())
 	return b
-}
-
-// logTails returns the last lines of the components' logs, to explain a failed start.
-func logTails(ctx context.Context) string {
-	st, err := env.Executor.Status(ctx, setName)
-	if err != nil {
-		return err.Error()
-	}
-	var b strings.Builder
-	for _, s := range st {
-		data, err := os.ReadFile(s.LogPath)
-		if err != nil {
-			fmt.Fprintf(&b, "%s: %v\n", s.Name, err)
-			continue
-		}
-		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-		fmt.Fprintf(&b, "--- %s (%s)\n%s\n", s.Name, s.Phase, strings.Join(lines[max(0, len(lines)-20):], "\n"))
-	}
-	return b.String()
 }
