@@ -78,8 +78,22 @@ func syncDir(dir string) error {
 // RestoreSnapshot builds a new single-member data dir at o.DataDir from the snapshot at
 // snapshotPath; Start then serves its data. The member is o.Name at o.ListenPeerURL, so
 // start the server with the same values. o.DataDir must not exist or be empty: restore
-// never overwrites data. The data dir appears complete or not at all.
+// never overwrites data. The data dir appears complete or not at all. The restored data
+// keeps the snapshot's revision; see RestoreSnapshotWithRevisionBump for clients that saw
+// later revisions.
 func RestoreSnapshot(ctx context.Context, snapshotPath string, o Options) error {
+	return RestoreSnapshotWithRevisionBump(ctx, snapshotPath, o, 0)
+}
+
+// RestoreSnapshotWithRevisionBump is RestoreSnapshot that also raises the revision of the
+// restored data by revisionBump and marks the raised revision as compacted; zero does
+// neither. A snapshot is older than what clients of the lost etcd saw: without the bump,
+// new writes would reuse revisions that the clients already know with other contents,
+// and watchers such as the kube-apiserver's watch cache or informers would resume from a
+// revision in the future and miss changes. With it, revisions only grow, and a watch from
+// any earlier revision ends with "required revision has been compacted", which makes the
+// client list afresh. The bump must exceed the writes that happened after the snapshot.
+func RestoreSnapshotWithRevisionBump(ctx context.Context, snapshotPath string, o Options, revisionBump uint64) error {
 	if err := errors.Join(
 		validateName(o.Name),
 		validateDataDir(o.DataDir),
@@ -116,7 +130,7 @@ func RestoreSnapshot(ctx context.Context, snapshotPath string, o Options) error 
 	defer func() { _ = os.RemoveAll(tmpDir) }()
 
 	log := logr.FromContextOrDiscard(ctx)
-	log.Info("Restoring etcd snapshot", "path", snapshotPath, "dataDir", dataDir, "name", o.Name, "peerURL", peerURL.String())
+	log.Info("Restoring etcd snapshot", "path", snapshotPath, "dataDir", dataDir, "name", o.Name, "peerURL", peerURL.String(), "revisionBump", revisionBump)
 	err = utlsnapshot.NewV3(o.Logger).Restore(utlsnapshot.RestoreConfig{
 		SnapshotPath:        snapshotPath,
 		Name:                o.Name,
@@ -124,6 +138,8 @@ func RestoreSnapshot(ctx context.Context, snapshotPath string, o Options) error 
 		PeerURLs:            []string{peerURL.String()},
 		InitialCluster:      o.Name + "=" + peerURL.String(),
 		InitialClusterToken: initialClusterToken,
+		RevisionBump:        revisionBump,
+		MarkCompacted:       revisionBump > 0,
 	})
 	if err != nil {
 		return fmt.Errorf("restoring snapshot %q: %w", snapshotPath, err)

@@ -2,10 +2,12 @@ package etcdcmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"text/tabwriter"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -15,6 +17,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/hortus-dev/hortus/pkg/etcd"
+	"github.com/hortus-dev/hortus/pkg/etcdbackup"
 )
 
 const (
@@ -40,8 +43,10 @@ func NewRoot(name string) *cobra.Command {
 // hortus and the slim hortus-etcd binary serve it.
 func New() *cobra.Command {
 	var (
-		opts     etcd.Options
-		logLevel string
+		opts            etcd.Options
+		logLevel        string
+		restoreFromDir  string
+		restoreSnapshot string
 	)
 	cmd := &cobra.Command{
 		Use:   "etcd",
@@ -57,6 +62,14 @@ Setting --cert-file turns on client TLS: the client URL must then be https and e
 client must present a certificate signed by --trusted-ca-file. The serving certificate
 should also allow client authentication, because etcd's gRPC gateway dials the server
 with it. The --peer-* flags do the same for the peer URL.
+
+--restore-from-dir names a store of full snapshots, as "etcd backup" keeps it. When the
+data dir is missing or empty and the store holds snapshots, etcd first restores
+--restore-snapshot, or the newest snapshot, and raises the restored revision by a
+billion so that clients such as the kube-apiserver never see revisions go backwards. A
+store without snapshots starts an empty etcd; a data dir with data ignores both flags.
+A --restore-snapshot that is not in the store is an error. This is how an etcd whose data
+was lost or moved comes back: empty its data dir and start it with its store.
 
 The command waits up to --ready-timeout for etcd to serve, then serves until it gets
 SIGINT or SIGTERM, and stops gracefully. Logs are JSON on stderr.`,
@@ -75,7 +88,10 @@ SIGINT or SIGTERM, and stops gracefully. Logs are JSON on stderr.`,
   # Back up, then restore into a fresh data dir.
   hortus etcd snapshot save backup.db --endpoints https://127.0.0.1:2379 \
     --cacert etcd-ca.crt --cert etcd-client.crt --key etcd-client.key
-  hortus etcd snapshot restore backup.db --data-dir /var/lib/hortus/etcd-restored`,
+  hortus etcd snapshot restore backup.db --data-dir /var/lib/hortus/etcd-restored
+
+  # Start from the newest snapshot in a backup store when the data dir is empty.
+  hortus etcd --data-dir /var/lib/hortus/etcd --restore-from-dir /var/lib/hortus/backups/etcd`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, zl, err := etcdCommandLogger(cmd, logLevel)
@@ -84,6 +100,18 @@ SIGINT or SIGTERM, and stops gracefully. Logs are JSON on stderr.`,
 			}
 			defer func() { _ = zl.Sync() }()
 			opts.Logger = zl
+			if err := validateRestoreFlags(restoreFromDir, restoreSnapshot); err != nil {
+				return err
+			}
+			if err := opts.Validate(); err != nil {
+				return fmt.Errorf("invalid etcd options: %w", err)
+			}
+			if restoreFromDir != "" {
+				store := etcdbackup.Store{Dir: restoreFromDir}
+				if _, _, err := etcdbackup.RestoreIfEmpty(ctx, store, restoreSnapshot, opts); err != nil {
+					return fmt.Errorf("--restore-from-dir: %w", err)
+				}
+			}
 			return etcd.Run(ctx, opts)
 		},
 	}
@@ -108,18 +136,35 @@ SIGINT or SIGTERM, and stops gracefully. Logs are JSON on stderr.`,
 	f.Uint64Var(&opts.SnapshotCount, "snapshot-count", 0, "Committed transactions that trigger a raft snapshot; 0 means etcd's default")
 	f.StringVar(&opts.AutoCompactionRetention, "auto-compaction-retention", "", "History to keep when compacting periodically, e.g. 5m or 1h, or a number of hours; empty or 0 disables it")
 	f.DurationVar(&opts.ReadyTimeout, "ready-timeout", etcd.DefaultReadyTimeout, "How long to wait for etcd to serve before giving up")
+	f.StringVar(&restoreFromDir, "restore-from-dir", "", "Store of full snapshots to restore from when the data dir is missing or empty")
+	f.StringVar(&restoreSnapshot, "restore-snapshot", "", "Snapshot in --restore-from-dir to restore, e.g. full-20261129T024105.123456789Z.db; empty means the newest")
 
-	cmd.AddCommand(newEtcdSnapshotCommand(&logLevel))
+	cmd.AddCommand(newEtcdSnapshotCommand(&logLevel), newEtcdBackupCommand(&logLevel))
 	return cmd
+}
+
+// validateRestoreFlags checks --restore-from-dir and --restore-snapshot before anything
+// starts.
+func validateRestoreFlags(dir, name string) error {
+	if name == "" {
+		return nil
+	}
+	if dir == "" {
+		return fmt.Errorf("--restore-snapshot %q needs --restore-from-dir, the store that holds it", name)
+	}
+	if _, err := (etcdbackup.Store{Dir: dir}).Path(name); err != nil {
+		return fmt.Errorf("--restore-snapshot: %w", err)
+	}
+	return nil
 }
 
 func newEtcdSnapshotCommand(logLevel *string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "snapshot",
-		Short: "Save a snapshot of a running etcd, or restore one into a new data dir",
+		Short: "Save a snapshot of a running etcd, restore one into a new data dir, or list a store",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newEtcdSnapshotSaveCommand(logLevel), newEtcdSnapshotRestoreCommand(logLevel))
+	cmd.AddCommand(newEtcdSnapshotSaveCommand(logLevel), newEtcdSnapshotRestoreCommand(logLevel), newEtcdSnapshotListCommand())
 	return cmd
 }
 
@@ -170,15 +215,43 @@ complete or not at all; an existing file is replaced.`,
 }
 
 func newEtcdSnapshotRestoreCommand(logLevel *string) *cobra.Command {
-	var opts etcd.Options
+	var (
+		opts         etcd.Options
+		storeDir     string
+		revisionBump uint64
+	)
 	cmd := &cobra.Command{
-		Use:   "restore PATH",
-		Short: "Build a new single-member data dir from a snapshot file",
-		Long: `Build a new single-member data dir from the snapshot at PATH. --data-dir must not exist
-or be empty: restore never overwrites data. Use the same --name and --listen-peer-urls
-as the hortus etcd that will serve the restored data dir.`,
-		Example: `  hortus etcd snapshot restore backup.db --data-dir /var/lib/hortus/etcd-restored --name main`,
-		Args:    cobra.ExactArgs(1),
+		Use:   "restore (PATH | --store-dir DIR [NAME])",
+		Short: "Build a new single-member data dir from a snapshot file or a backup store",
+		Long: `Build a new single-member data dir from the snapshot at PATH, or with --store-dir from
+the snapshot NAME in that backup store, or its newest snapshot without NAME. --data-dir
+must not exist or be empty: restore never overwrites data. Use the same --name and
+--listen-peer-urls as the hortus etcd that will serve the restored data dir.
+
+A restore from a store raises the restored revision by a billion and marks it compacted,
+so that clients that saw the lost etcd (the kube-apiserver, informers) never see
+revisions go backwards and list afresh. A restore from PATH does so by --bump-revision.`,
+		Example: `  hortus etcd snapshot restore backup.db --data-dir /var/lib/hortus/etcd-restored --name main
+
+  # The newest snapshot of a backup store, or a given one.
+  hortus etcd snapshot restore --store-dir /var/lib/hortus/backups/etcd --data-dir /var/lib/hortus/etcd
+  hortus etcd snapshot restore --store-dir /var/lib/hortus/backups/etcd full-20261129T024105.123456789Z.db \
+    --data-dir /var/lib/hortus/etcd`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if storeDir != "" {
+				if len(args) > 1 {
+					return fmt.Errorf("with --store-dir, give at most one snapshot NAME, got %d arguments", len(args))
+				}
+				if cmd.Flags().Changed("bump-revision") {
+					return errors.New("--bump-revision is for a restore from PATH; a restore from --store-dir always bumps the revision")
+				}
+				return nil
+			}
+			if len(args) != 1 {
+				return fmt.Errorf("give the snapshot file PATH, or --store-dir with an optional snapshot NAME; got %d arguments", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, zl, err := etcdCommandLogger(cmd, *logLevel)
 			if err != nil {
@@ -186,13 +259,71 @@ as the hortus etcd that will serve the restored data dir.`,
 			}
 			defer func() { _ = zl.Sync() }()
 			opts.Logger = zl
-			return etcd.RestoreSnapshot(ctx, args[0], opts)
+			if storeDir == "" {
+				return etcd.RestoreSnapshotWithRevisionBump(ctx, args[0], opts, revisionBump)
+			}
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			snap, err := etcdbackup.RestoreDataDir(ctx, etcdbackup.Store{Dir: storeDir}, name, opts)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Restored %s (taken %s) into %s\n", snap.Name, snap.Time.Format(time.RFC3339), opts.DataDir)
+			return err
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.DataDir, "data-dir", "", "New data directory to restore into (required; must not exist or be empty)")
 	f.StringVar(&opts.Name, "name", etcd.DefaultName, "Name of the restored member")
 	f.StringVar(&opts.ListenPeerURL, "listen-peer-urls", etcdDefaultPeerURL, "Peer URL of the restored member")
+	f.StringVar(&storeDir, "store-dir", "", "Backup store to restore from, as 'etcd backup --store-dir' keeps it")
+	f.Uint64Var(&revisionBump, "bump-revision", 0, "Raise the revision restored from PATH by this much and mark it compacted; 0 keeps it")
+	return cmd
+}
+
+func newEtcdSnapshotListCommand() *cobra.Command {
+	var (
+		storeDir string
+		output   string
+	)
+	cmd := &cobra.Command{
+		Use:   "list --store-dir DIR",
+		Short: "List the full snapshots in a backup store, oldest first",
+		Long: `List the full snapshots in the backup store --store-dir, as "etcd backup" keeps it,
+oldest first: their names, when they were taken (UTC) and their sizes.`,
+		Example: `  hortus etcd snapshot list --store-dir /var/lib/hortus/backups/etcd
+  hortus etcd snapshot list --store-dir /var/lib/hortus/backups/etcd -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if storeDir == "" {
+				return errors.New("--store-dir is required")
+			}
+			snapshots, err := etcdbackup.Store{Dir: storeDir}.List()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			switch output {
+			case "json":
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(snapshots)
+			case "", "table":
+				w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+				_, _ = fmt.Fprintln(w, "NAME\tTIME\tSIZE")
+				for _, s := range snapshots {
+					_, _ = fmt.Fprintf(w, "%s\t%s\t%d\n", s.Name, s.Time.Format(time.RFC3339), s.SizeBytes)
+				}
+				return w.Flush()
+			default:
+				return fmt.Errorf("--output %q: want table or json", output)
+			}
+		},
+	}
+	cmd.Flags().StringVar(&storeDir, "store-dir", "", "Backup store to list (required)")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "Output format: table or json")
 	return cmd
 }
 

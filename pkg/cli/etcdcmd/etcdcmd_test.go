@@ -70,7 +70,22 @@ func TestEtcdCommandHelp(t *testing.T) {
 				"--peer-cert-file", "--peer-key-file", "--peer-trusted-ca-file",
 				"--quota-backend-bytes", "--snapshot-count", "--auto-compaction-retention", "--ready-timeout", "--log-level",
 				"http://127.0.0.1:2379", "SIGTERM", "Examples:", "hortus etcd snapshot save", "snapshot",
+				"--restore-from-dir", "--restore-snapshot", "backup",
 			},
+		},
+		{
+			name: "backup",
+			args: []string{"etcd", "backup", "--help"},
+			want: []string{
+				"--endpoint", "--cacert", "--cert", "--key", "--store-dir", "--schedule", "--keep", "--snapshot-timeout",
+				"--listen-address", "--port", "--tls-cert-file", "--tls-key-file", "--client-ca-file",
+				"POST /snapshots", "GET  /healthz", `default "0 0 * * *"`, "(default 7)", "Examples:",
+			},
+		},
+		{
+			name: "snapshot list",
+			args: []string{"etcd", "snapshot", "list", "--help"},
+			want: []string{"--store-dir", "--output", "oldest first"},
 		},
 		{
 			name: "snapshot save",
@@ -80,7 +95,7 @@ func TestEtcdCommandHelp(t *testing.T) {
 		{
 			name: "snapshot restore",
 			args: []string{"etcd", "snapshot", "restore", "--help"},
-			want: []string{"restore PATH", "--data-dir", "--name", "--listen-peer-urls", "never overwrites"},
+			want: []string{"restore (PATH | --store-dir DIR [NAME])", "--data-dir", "--name", "--listen-peer-urls", "--store-dir", "--bump-revision", "never overwrites"},
 		},
 	}
 	for _, tt := range tests {
@@ -107,6 +122,20 @@ func TestEtcdCommandRejectsInvalidFlags(t *testing.T) {
 		{name: "stray argument", args: []string{"etcd", "--data-dir", "x", "extra"}, wantErr: "extra"},
 		{name: "save without path", args: []string{"etcd", "snapshot", "save"}, wantErr: "accepts 1 arg"},
 		{name: "restore without data dir", args: []string{"etcd", "snapshot", "restore", "backup.db"}, wantErr: "--data-dir is required"},
+		{name: "restore without path", args: []string{"etcd", "snapshot", "restore", "--data-dir", "x"}, wantErr: "give the snapshot file PATH, or --store-dir"},
+		{name: "restore from store with two names", args: []string{"etcd", "snapshot", "restore", "--store-dir", "s", "a", "b"}, wantErr: "at most one snapshot NAME"},
+		{name: "restore from store with bump", args: []string{"etcd", "snapshot", "restore", "--store-dir", "s", "--bump-revision", "5"}, wantErr: "always bumps"},
+		{name: "list without store", args: []string{"etcd", "snapshot", "list"}, wantErr: "--store-dir is required"},
+		{name: "restore snapshot without store", args: []string{"etcd", "--data-dir", "x", "--restore-snapshot", "full-20261129T024105.123456789Z.db"}, wantErr: "needs --restore-from-dir"},
+		{name: "restore snapshot invalid", args: []string{"etcd", "--data-dir", "x", "--restore-from-dir", "s", "--restore-snapshot", "../x.db"}, wantErr: "without a path"},
+		{name: "backup without anything", args: []string{"etcd", "backup"}, wantErr: "--store-dir is required"},
+		{name: "backup without port", args: []string{"etcd", "backup", "--store-dir", "s"}, wantErr: "--port must be between 1 and 65535"},
+		{name: "backup bad schedule", args: []string{"etcd", "backup", "--schedule", "daily"}, wantErr: `--schedule: schedule "daily"`},
+		{name: "backup bad keep", args: []string{"etcd", "backup", "--keep", "0"}, wantErr: "--keep must be at least 1"},
+		{name: "backup bad address", args: []string{"etcd", "backup", "--listen-address", "example.com"}, wantErr: "must be an IP address"},
+		{name: "backup TLS to http endpoint", args: []string{"etcd", "backup", "--cert", "c.crt", "--key", "c.key"}, wantErr: "uses http, but client TLS files are set"},
+		{name: "backup without serving certificate", args: []string{"etcd", "backup"}, wantErr: "--tls-cert-file is required"},
+		{name: "backup missing files", args: []string{"etcd", "backup", "--store-dir", "s", "--port", "1", "--tls-cert-file", "/nonexistent/a", "--tls-key-file", "/nonexistent/b", "--client-ca-file", "/nonexistent/c"}, wantErr: "--client-ca-file: open /nonexistent/c"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
