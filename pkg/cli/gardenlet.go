@@ -63,6 +63,13 @@ What it does:
             with workers EveryNodeReady and SystemComponentsHealthy.
   controllerinstallation
             reports the conditions of the seed's ControllerInstallations.
+  backupbucket, backupentry
+            turn the seed's BackupBuckets and the BackupEntries of its shoots into
+            extensions.gardener.cloud objects of the same name in the seed (their
+            credentials copied to namespace garden there as bucket-<name> and
+            entry-<name>), ask the backup extension to reconcile them and report its
+            outcome in the garden objects' status; a bucket's generated Secret is copied
+            to the garden as garden/generated-bucket-<name>. Finalizer: gardener.
 
 The configuration file (--config, required) is Gardener's GardenletConfiguration
 (gardenlet.config.gardener.cloud/v1alpha1); unknown fields are errors. Gardener's defaults
@@ -76,6 +83,7 @@ Fields it acts on:
   resources.capacity.shoots, resources.reserved.shoots
   controllers.seed.syncPeriod                       status reports (default 1m)
   controllers.shoot.syncPeriod, .concurrentSyncs    (defaults 1h, 20)
+  controllers.backupBucket.concurrentSyncs, controllers.backupEntry.concurrentSyncs
   server.healthProbes, server.metrics               {bindAddress, port} (ports 2728, 2729)
   leaderElection                                    its lock is a Lease in the seed cluster
   logLevel (debug, info, error), logFormat (json, text)

@@ -31,6 +31,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/cluster"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -39,6 +40,8 @@ import (
 
 	"github.com/hortus-dev/hortus/pkg/componentconfig"
 	"github.com/hortus-dev/hortus/pkg/executor/process"
+	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/backupbucket"
+	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/backupentry"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/care"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/controllerinstallation"
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/lease"
@@ -187,8 +190,8 @@ func applyConnection(restConfig *rest.Config, qps float32, burst int32, contentT
 
 // CacheOptions returns the options of the garden cache of the gardenlet of seedName: it
 // holds only the gardenlet's own Seed, the Shoots whose spec.seedName is the seed (a field
-// selector, which the garden API server indexes), the seed's BackupBuckets and
-// ControllerInstallations, and its Lease.
+// selector, which the garden API server indexes), the seed's BackupBuckets, BackupEntries
+// and ControllerInstallations, and its Lease.
 func CacheOptions(seedName, leaseNamespace string) cache.Options {
 	byName := fields.OneTermEqualSelector("metadata.name", seedName)
 	bySeed := fields.OneTermEqualSelector("spec.seedName", seedName)
@@ -199,10 +202,21 @@ func CacheOptions(seedName, leaseNamespace string) cache.Options {
 			&gardencorev1beta1.Seed{}:                   {Field: byName},
 			&gardencorev1beta1.Shoot{}:                  {Field: bySeed},
 			&gardencorev1beta1.BackupBucket{}:           {Field: bySeed},
+			&gardencorev1beta1.BackupEntry{}:            {Field: bySeed},
 			&gardencorev1beta1.ControllerInstallation{}: {Field: bySeedRef},
 			&coordinationv1.Lease{}:                     {Namespaces: map[string]cache.Config{leaseNamespace: {}}, Field: byName},
 		},
 	}
+}
+
+// seedCacheOptions returns the options of the gardenlet's cache of the seed cluster. Only
+// the backupbucket and backupentry controllers use it, to watch the extension
+// BackupBuckets and BackupEntries, so it holds informers of those two kinds only. They
+// are made on demand rather than listed in ByObject, because the extension CRDs may not
+// be installed yet when the gardenlet starts. Everything else in the seed is read
+// directly.
+func seedCacheOptions() cache.Options {
+	return cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
 }
 
 // NewManager returns a manager for the garden at gardenConfig, for the seed cluster at
@@ -242,6 +256,19 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 		return nil, fmt.Errorf("creating the seed client: %w", err)
 	}
 	seedREST := seedClientset.Discovery().RESTClient()
+	// The cache of the seed cluster starts with the manager's caches; only the watches of
+	// extension objects use it.
+	seedCluster, err := cluster.New(seedConfig, func(o *cluster.Options) {
+		o.Scheme = Scheme()
+		o.Logger = log.WithName("seed-cluster")
+		o.Cache = seedCacheOptions()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the seed cluster's cache: %w", err)
+	}
+	if err := mgr.Add(seedCluster); err != nil {
+		return nil, err
+	}
 
 	clk := opts.Clock
 	if clk == nil {
@@ -319,6 +346,20 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 	}
 	if err := careReconciler.AddToManager(mgr); err != nil {
 		return nil, fmt.Errorf("adding the %s controller: %w", care.ControllerName, err)
+	}
+	bucketReconciler := &backupbucket.Reconciler{SeedClient: seedClient, SeedCache: seedCluster.GetCache(), SeedName: seedName, Clock: clk}
+	if c := cfg.Controllers; c != nil && c.BackupBucket != nil {
+		bucketReconciler.ConcurrentSyncs = ptr.Deref(c.BackupBucket.ConcurrentSyncs, 0)
+	}
+	if err := bucketReconciler.AddToManager(mgr); err != nil {
+		return nil, fmt.Errorf("adding the %s controller: %w", backupbucket.ControllerName, err)
+	}
+	entryReconciler := &backupentry.Reconciler{SeedClient: seedClient, SeedCache: seedCluster.GetCache(), SeedName: seedName, Clock: clk}
+	if c := cfg.Controllers; c != nil && c.BackupEntry != nil {
+		entryReconciler.ConcurrentSyncs = ptr.Deref(c.BackupEntry.ConcurrentSyncs, 0)
+	}
+	if err := entryReconciler.AddToManager(mgr); err != nil {
+		return nil, fmt.Errorf("adding the %s controller: %w", backupentry.ControllerName, err)
 	}
 	installationReconciler, err := newInstallationReconciler(mgr, seedConfig, seedClient, cfg, opts, log)
 	if err != nil {

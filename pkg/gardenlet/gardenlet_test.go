@@ -21,6 +21,8 @@ func TestCacheOptions(t *testing.T) {
 			selectors["Seed"] = by.Field.String()
 		case *gardencorev1beta1.BackupBucket:
 			selectors["BackupBucket"] = by.Field.String()
+		case *gardencorev1beta1.BackupEntry:
+			selectors["BackupEntry"] = by.Field.String()
 		case *coordinationv1.Lease:
 			selectors["Lease"] = by.Field.String()
 			g.Expect(by.Namespaces).To(HaveLen(1))
@@ -31,6 +33,7 @@ func TestCacheOptions(t *testing.T) {
 		"Shoot":        "spec.seedName=local",
 		"Seed":         "metadata.name=local",
 		"BackupBucket": "spec.seedName=local",
+		"BackupEntry":  "spec.seedName=local",
 		"Lease":        "metadata.name=local",
 	}))
 }

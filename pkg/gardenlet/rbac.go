@@ -51,9 +51,11 @@ var (
 //   - the ClusterRole and ClusterRoleBinding SharedRoleName for Group, shared by all
 //     gardenlets: read and create Seeds; read Shoots and write their status and finalizers;
 //     record Events; read the garden's CloudProfiles, Projects, controller objects, backup
-//     objects, bindings and InternalSecrets; create and update BackupBuckets; read
-//     Namespaces; and read and write ConfigMaps, Secrets and InternalSecrets (where a shoot's
-//     ca-cluster and ca-client are published);
+//     objects, bindings and InternalSecrets; create and update BackupBuckets and write
+//     their status and finalizers; create, update and delete BackupEntries (one per shoot)
+//     and write their status and finalizers; read Namespaces; and read and write
+//     ConfigMaps, Secrets and InternalSecrets (where a shoot's ca-cluster and ca-client,
+//     and the copies of the buckets' generated Secrets, are kept);
 //   - the ClusterRole and ClusterRoleBinding SeedRoleName(seedName) for the user
 //     UserPrefix+seedName: update and patch its own Seed and its status, and nothing else;
 //   - the Role and RoleBinding LeaseRoleName+seedName in the lease namespace: create Leases,
@@ -64,8 +66,9 @@ var (
 // the shared rights reach every Shoot, and every ConfigMap and Secret of the garden, for
 // the ca-cluster ConfigMaps and the Secrets of the shoots' project namespaces, which no
 // namespaced Role can name in advance. A BackupBucket is named after its Seed's UID, which
-// is unknown before the Seed exists, so the bucket rights are not per seed either. Only the
-// Seed, its status and the Lease are the seed's alone.
+// is unknown before the Seed exists, and a BackupEntry after its shoot's UID, so the backup
+// rights are not per seed either. Only the Seed, its status and the Lease are the seed's
+// alone.
 func GardenRBAC(seedName string) []client.Object {
 	user := UserPrefix + seedName
 	leaseNamespace := gardencorev1beta1.GardenerSeedLeaseNamespace
@@ -84,6 +87,13 @@ func GardenRBAC(seedName string) []client.Object {
 					"backupbuckets", "backupentries", "exposureclasses",
 				}, Verbs: read},
 				{APIGroups: []string{groupCore}, Resources: []string{"backupbuckets"}, Verbs: []string{"create", "update", "patch"}},
+				// The backupentry controller's finalizer, and the shoot flow's BackupEntries.
+				{APIGroups: []string{groupCore}, Resources: []string{"backupentries"}, Verbs: []string{"create", "update", "patch", "delete"}},
+				// The backupbucket and backupentry controllers report the extensions' outcome
+				// and keep their finalizer "gardener".
+				{APIGroups: []string{groupCore}, Resources: []string{
+					"backupbuckets/status", "backupbuckets/finalizers", "backupentries/status", "backupentries/finalizers",
+				}, Verbs: []string{"update", "patch"}},
 				// Gardener's SeedAuthorizer confines this to the seed's own installations;
 				// RBAC cannot, since their names are not known in advance.
 				{APIGroups: []string{groupCore}, Resources: []string{"controllerinstallations/status"}, Verbs: []string{"update", "patch"}},

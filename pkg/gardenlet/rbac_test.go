@@ -1,6 +1,7 @@
 package gardenlet
 
 import (
+	"slices"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -49,6 +50,15 @@ func TestGardenRBAC(t *testing.T) {
 	}
 	g.Expect(own.Rules).To(ConsistOf(HaveField("ResourceNames", []string{"local"})))
 
+	// The backupbucket and backupentry controllers and the shoot flow's BackupEntries.
+	for _, want := range []struct{ resource, verb string }{
+		{"backupbuckets", "watch"}, {"backupbuckets", "patch"}, {"backupbuckets/status", "patch"}, {"backupbuckets/finalizers", "update"},
+		{"backupentries", "watch"}, {"backupentries", "create"}, {"backupentries", "delete"}, {"backupentries/status", "patch"}, {"backupentries/finalizers", "update"},
+	} {
+		g.Expect(allows(shared.Rules, want.resource, want.verb)).To(BeTrue(), "%s %s", want.verb, want.resource)
+	}
+	g.Expect(allows(shared.Rules, "backupbuckets", "delete")).To(BeFalse(), "the garden deletes buckets with their Seed")
+
 	g.Expect(role.Namespace).To(Equal("gardener-system-seed-lease"))
 	g.Expect(roleBinding.RoleRef.Name).To(Equal(role.Name))
 	for _, rule := range role.Rules {
@@ -56,4 +66,17 @@ func TestGardenRBAC(t *testing.T) {
 			g.Expect(rule.Verbs).To(Equal([]string{"create"}), "without a name, leases may only be created")
 		}
 	}
+}
+
+// allows tells whether rules grant verb on resource of core.gardener.cloud.
+func allows(rules []rbacv1.PolicyRule, resource, verb string) bool {
+	for _, rule := range rules {
+		if !slices.Contains(rule.APIGroups, "core.gardener.cloud") {
+			continue
+		}
+		if slices.Contains(rule.Resources, resource) && slices.Contains(rule.Verbs, verb) {
+			return true
+		}
+	}
+	return false
 }

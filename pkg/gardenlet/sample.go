@@ -30,8 +30,11 @@ seedConfig:
       pods: 10.1.0.0/16
       services: 10.2.0.0/16
       nodes: 10.3.0.0/16
-    # With a backup, the gardenlet keeps a BackupBucket (named after the Seed's UID)
-    # and reports the BackupBucketsReady condition from its status.
+    # With a backup, the gardenlet keeps a BackupBucket (named after the Seed's UID),
+    # hands it and every shoot's BackupEntry to the backup provider's extension as
+    # extension objects in the seed, and reports the BackupBucketsReady condition from
+    # the bucket's status. The credentials Secret (empty for provider local) must exist
+    # in the garden; a backup cannot be removed from a Seed once set.
     # backup:
     #   provider: local
     #   credentialsRef:
@@ -52,6 +55,10 @@ controllers:
   shoot:
     syncPeriod: 1h
     concurrentSyncs: 20
+  backupBucket:
+    concurrentSyncs: 5
+  backupEntry:
+    concurrentSyncs: 5
 leaderElection:
   # Off unless set: one replica. The lock is a Lease in the seed cluster.
   leaderElect: false

@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -91,6 +92,21 @@ func controllerRBAC() []client.Object {
 			Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: SchedulerUser}},
 		},
 	}
+}
+
+// ensureBackupSecret creates the garden namespace BackupSecretNamespace, when it is
+// missing, and in it the (empty) credentials of the seeds' backups, which the gardenlets'
+// BackupBuckets refer to.
+func ensureBackupSecret(ctx context.Context, c client.Client) error {
+	ns := &corev1.Namespace{ObjectMeta: metaName(BackupSecretNamespace)}
+	if err := c.Create(ctx, ns); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating namespace %s: %w", BackupSecretNamespace, err)
+	}
+	secret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: BackupSecretNamespace, Name: BackupSecretName},
+		Type:       corev1.SecretTypeOpaque,
+	}
+	return ensureObjects(ctx, c, secret)
 }
 
 // gardenletRBAC grants the seed's gardenlet its rights in the garden.

@@ -59,6 +59,30 @@ func seedNetworks(i int) gardencorev1beta1.SeedNetworks {
 // SeedLabel is the label that selects one seed by name, as in a Shoot's seedSelector.
 func SeedLabel(seed string) string { return "name.seed.gardener.cloud/" + seed }
 
+// The credentials of the local seeds' backups: an empty Secret, since provider-local's
+// buckets are directories and need none, which `hortus up` creates in the garden before
+// the gardenlets start.
+const (
+	// BackupSecretNamespace is the garden namespace of the backup credentials.
+	BackupSecretNamespace = "garden"
+	// BackupSecretName is the name of the backup credentials.
+	BackupSecretName = "backup-local"
+)
+
+// seedBackup is the backup of every local seed: BackupBuckets and BackupEntries of
+// provider local, which provider-local keeps below the landscape's backupbuckets
+// directory.
+func seedBackup() *gardencorev1beta1.Backup {
+	return &gardencorev1beta1.Backup{
+		Provider: "local",
+		Region:   ptr.To("local"),
+		CredentialsRef: &corev1.ObjectReference{
+			APIVersion: "v1", Kind: "Secret",
+			Namespace: BackupSecretNamespace, Name: BackupSecretName,
+		},
+	}
+}
+
 // seedTemplate is the Seed that the i-th gardenlet registers.
 func seedTemplate(i int) gardencorev1beta1.SeedTemplate {
 	name := SeedName(i)
@@ -70,6 +94,7 @@ func seedTemplate(i int) gardencorev1beta1.SeedTemplate {
 		Spec: gardencorev1beta1.SeedSpec{
 			Provider: gardencorev1beta1.SeedProvider{Type: "local", Region: "local", Zones: []string{"local"}},
 			Networks: seedNetworks(i),
+			Backup:   seedBackup(),
 			Settings: &gardencorev1beta1.SeedSettings{
 				Scheduling: &gardencorev1beta1.SeedSettingScheduling{Visible: true},
 			},

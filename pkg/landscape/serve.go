@@ -222,6 +222,11 @@ func (s *supervisor) bringUp(ctx context.Context) error {
 		return err
 	}
 
+	if err := s.rec.step("garden: backup credentials", func() error {
+		return ensureBackupSecret(ctx, admin)
+	}); err != nil {
+		return err
+	}
 	for i, seed := range s.seeds {
 		if err := s.startSeed(ctx, admin, i, seed); err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
+	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -139,11 +141,12 @@ var _ = Describe("seed registration and status", func() {
 })
 
 // setBucketStatus reports a reconciliation of the BackupBucket in state, as a backup
-// extension would.
+// extension would: in the status of the extension BackupBucket in the seed (the same
+// cluster here), which the gardenlet's backupbucket controller reports in the core one.
 func setBucketStatus(ctx context.Context, name string, state gardencorev1beta1.LastOperationState, lastErr *gardencorev1beta1.LastError) {
 	GinkgoHelper()
 	Eventually(func(g Gomega) {
-		bucket := &gardencorev1beta1.BackupBucket{}
+		bucket := &extensionsv1alpha1.BackupBucket{}
 		g.Expect(c.Get(ctx, client.ObjectKey{Name: name}, bucket)).To(Succeed())
 		bucket.Status.ObservedGeneration = bucket.Generation
 		bucket.Status.LastOperation = &gardencorev1beta1.LastOperation{
@@ -152,6 +155,11 @@ func setBucketStatus(ctx context.Context, name string, state gardencorev1beta1.L
 		}
 		bucket.Status.LastError = lastErr
 		g.Expect(c.Status().Update(ctx, bucket)).To(Succeed())
+		if state == gardencorev1beta1.LastOperationStateSucceeded {
+			// The extension has done what the gardenlet asked for.
+			delete(bucket.Annotations, v1beta1constants.GardenerOperation)
+			g.Expect(c.Update(ctx, bucket)).To(Succeed())
+		}
 	}).WithTimeout(30 * time.Second).Should(Succeed())
 }
 

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	backupentrycontract "github.com/hortus-dev/hortus/extensions/pkg/backupentry"
 	"github.com/hortus-dev/hortus/extensions/provider-local/controller/backupbucket"
 	"github.com/hortus-dev/hortus/extensions/provider-local/controller/backupentry"
 	"github.com/hortus-dev/hortus/extensions/provider-local/providerstatus"
@@ -72,6 +73,65 @@ func TestBucketAndEntry(t *testing.T) {
 	g.Expect(bucketDir).NotTo(BeAnExistingFile())
 	g.Expect(apierrors.IsNotFound(c.Get(ctx, client.ObjectKeyFromObject(secret), secret))).To(BeTrue())
 	g.Expect(buckets.Delete(ctx, log, bb, nil)).To(Succeed(), "deleting twice")
+}
+
+// TestBackupLocationSecret covers the Secret etcd-backup in the shoot's namespace: written
+// when the namespace exists, skipped when it does not, removed with the entry.
+func TestBackupLocationSecret(t *testing.T) {
+	ctx, log := context.Background(), logr.Discard()
+	s := runtime.NewScheme()
+	NewWithT(t).Expect(extensionsv1alpha1.AddToScheme(s)).To(Succeed())
+	NewWithT(t).Expect(corev1.AddToScheme(s)).To(Succeed())
+	// The technical ID contains "--" itself; the UID follows the last "--".
+	const (
+		namespace = "shoot--local--my-shoot"
+		entryName = namespace + "--6f1c5e0a-uid"
+	)
+	secretKey := client.ObjectKey{Namespace: namespace, Name: backupentrycontract.SecretName}
+	newEntry := func() *extensionsv1alpha1.BackupEntry {
+		return &extensionsv1alpha1.BackupEntry{ObjectMeta: metav1.ObjectMeta{Name: entryName}, Spec: extensionsv1alpha1.BackupEntrySpec{BucketName: "seed-uid"}}
+	}
+	tests := []struct {
+		name       string
+		objects    []client.Object
+		wantSecret bool
+	}{
+		{name: "namespace exists", objects: []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}}, wantSecret: true},
+		{name: "namespace missing"},
+		{name: "secret outdated", objects: []client.Object{
+			&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}},
+			&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: backupentrycontract.SecretName}, Data: map[string][]byte{"path": []byte("/old")}},
+		}, wantSecret: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewWithT(t)
+			dir := t.TempDir()
+			g.Expect(os.MkdirAll(filepath.Join(dir, "seed-uid"), 0o700)).To(Succeed())
+			be := newEntry()
+			c := fake.NewClientBuilder().WithScheme(s).WithObjects(append(tt.objects, be)...).WithStatusSubresource(be).Build()
+			entries := &backupentry.Actuator{Client: c, Dir: dir}
+
+			g.Expect(entries.Reconcile(ctx, log, be, nil)).To(Succeed())
+			secret := &corev1.Secret{}
+			err := c.Get(ctx, secretKey, secret)
+			if !tt.wantSecret {
+				g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "no Secret without the namespace: %v", err)
+				g.Expect(entries.Delete(ctx, log, be, nil)).To(Succeed())
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(secret.Labels).To(HaveKeyWithValue(backupentrycontract.LabelPurpose, backupentrycontract.PurposeEtcdBackup))
+			location, err := backupentrycontract.LocationFromSecret(secret)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(location).To(Equal(backupentrycontract.Location{Provider: "local", BucketName: "seed-uid", Path: filepath.Join(dir, "seed-uid", entryName)}))
+			g.Expect(filepath.IsAbs(location.Path)).To(BeTrue())
+
+			g.Expect(entries.Delete(ctx, log, be, nil)).To(Succeed())
+			g.Expect(apierrors.IsNotFound(c.Get(ctx, secretKey, secret))).To(BeTrue(), "the Secret goes with the entry")
+			g.Expect(filepath.Join(dir, "seed-uid", entryName)).NotTo(BeAnExistingFile())
+		})
+	}
 }
 
 func TestPath(t *testing.T) {
