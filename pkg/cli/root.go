@@ -35,6 +35,7 @@ control plane. This one binary holds every Hortus component; pick one with a sub
 		newDownCommand(),
 		newStatusCommand(),
 		newKubeconfigCommand(),
+		newBackupCommand(),
 		newProviderLocalCommand(),
 		newMachineControllerManagerCommand(),
 		newSimulatedNodeCommand(),

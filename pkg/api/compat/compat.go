@@ -81,7 +81,7 @@ var ShootRules = []Rule{
 	{Path: "spec.kubernetes.kubeAPIServer.serviceAccountConfig.issuer", Support: ActedOn, By: "gardenlet (kube-apiserver --service-account-issuer)"},
 	{Path: "spec.hibernation.enabled", Support: ActedOn, By: "gardenlet (stops the control plane, keeping data and PKI; wakes it)"},
 	{Path: "spec.hibernation", Support: ActedOn, By: "validation (cron schedules, time zones); controller-manager (schedules set enabled); gardenlet (enabled)"},
-	{Path: "spec.maintenance.timeWindow", Support: Validated, By: "validation (format, 30 minutes to 6 hours)"},
+	{Path: "spec.maintenance.timeWindow", Support: ActedOn, By: "validation (format, 30 minutes to 6 hours); gardenlet (on seeds with a backup, the daily full etcd snapshot starts at the window's begin, as in Gardener)"},
 	{Path: "spec.secretBindingName", Support: ActedOn, By: "gardenlet (the Secret is copied into Secret cloudprovider in the seed namespace, for extensions)"},
 	{Path: "spec.credentialsBindingName", Support: ActedOn, By: "gardenlet (the Secret it refers to is copied into Secret cloudprovider in the seed namespace, for extensions)"},
 	{Path: "spec.kubernetes.kubelet", Support: ActedOn, By: "provider-local (the KubeletConfiguration in every pool's user data; simulated nodes use maxPods, kubeReserved, systemReserved)"},

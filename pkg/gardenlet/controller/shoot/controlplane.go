@@ -21,6 +21,8 @@ import (
 // controlPlane holds the descriptions of a shoot's control-plane components.
 type controlPlane struct {
 	components map[string]component.Component
+	// etcd is the description etcd's component was built from.
+	etcd etcdcomponent.Config
 	// apiServerURL is where the kube-apiserver serves, on loopback.
 	apiServerURL string
 }
@@ -48,9 +50,10 @@ func podCIDR(shoot *gardencorev1beta1.Shoot) string {
 }
 
 // buildControlPlane describes etcd, kube-apiserver, kube-controller-manager and
-// kube-scheduler for the shoot, with its PKI and ports. Pure: the same input gives the
-// same descriptions, so a reconcile of an unchanged shoot restarts nothing.
-func buildControlPlane(shoot *gardencorev1beta1.Shoot, p *shootpki.PKI, ports map[string]int) (*controlPlane, error) {
+// kube-scheduler for the shoot, with its PKI and ports, and with backup (nil for none) the
+// etcd backup sidecar. Pure: the same input gives the same descriptions, so a reconcile of
+// an unchanged shoot restarts nothing.
+func buildControlPlane(shoot *gardencorev1beta1.Shoot, p *shootpki.PKI, ports map[string]int, backup *etcdcomponent.BackupConfig) (*controlPlane, error) {
 	version := shoot.Spec.Kubernetes.Version
 	etcdCfg := etcdcomponent.Config{
 		Name:          Etcd,
@@ -60,6 +63,7 @@ func buildControlPlane(shoot *gardencorev1beta1.Shoot, p *shootpki.PKI, ports ma
 		CAPEM:         p.EtcdCA.CertPEM,
 		ServerCertPEM: p.EtcdServer.CertPEM,
 		ServerKeyPEM:  p.EtcdServer.KeyPEM,
+		Backup:        backup,
 	}
 	kasCfg := kubeapiserver.Config{
 		Name:                        KubeAPIServer,
@@ -125,12 +129,16 @@ func buildControlPlane(shoot *gardencorev1beta1.Shoot, p *shootpki.PKI, ports ma
 	}
 	cp := &controlPlane{
 		apiServerURL: url,
+		etcd:         etcdCfg,
 		components: map[string]component.Component{
 			Etcd:                  etcdcomponent.Build(etcdCfg),
 			KubeAPIServer:         kubeapiserver.Build(kasCfg),
 			KubeControllerManager: kubecontrollermanager.Build(kcmCfg),
 			KubeScheduler:         kubescheduler.Build(schedCfg),
 		},
+	}
+	if backup != nil {
+		cp.components[EtcdBackup] = etcdcomponent.BuildBackup(etcdCfg)
 	}
 	for name, c := range cp.components {
 		c.Env = append(c.Env, goRuntimeEnv...)

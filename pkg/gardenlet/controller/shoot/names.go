@@ -36,5 +36,9 @@ func TechnicalID(shoot *gardencorev1beta1.Shoot) string {
 	return fmt.Sprintf("shoot--%s--%s", project, shoot.Name)
 }
 
-// portNames are the ports a shoot control plane reserves.
-var portNames = []string{"etcd-client", "etcd-peer", "etcd-metrics", "kube-apiserver", "kube-controller-manager", "kube-scheduler"}
+// EtcdBackupPort names the port of the etcd backup sidecar.
+const EtcdBackupPort = "etcd-backup"
+
+// portNames are the ports a shoot control plane reserves. Every shoot reserves the backup
+// sidecar's port, so that a seed that gains a backup needs no new reservation.
+var portNames = []string{"etcd-client", "etcd-peer", "etcd-metrics", "kube-apiserver", "kube-controller-manager", "kube-scheduler", EtcdBackupPort}

@@ -41,15 +41,29 @@ type operation struct {
 	profile *gardencorev1beta1.CloudProfileSpec
 	// needShoot caches extensionsNeedShoot.
 	needShoot *bool
+	// backup tells whether the seed has a backup, so that the shoot has a BackupEntry and
+	// its etcd a backup sidecar.
+	backup bool
+	// backupDir is where the shoot's etcd snapshots go; set by the task "Deploying the
+	// BackupEntry".
+	backupDir string
+	// restoreSnapshot is the snapshot being restored; set by the task "Preparing the etcd
+	// restore".
+	restoreSnapshot string
 }
 
-func (r *Reconciler) newOperation(_ context.Context, shoot *gardencorev1beta1.Shoot) (*operation, error) {
+func (r *Reconciler) newOperation(ctx context.Context, shoot *gardencorev1beta1.Shoot) (*operation, error) {
 	id := TechnicalID(shoot)
 	ex, err := r.Executors.For(id)
 	if err != nil {
 		return nil, fmt.Errorf("the executor of %s: %w", id, err)
 	}
+	_, backup, err := r.seedBackup(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return &operation{
+		backup:      backup,
 		r:           r,
 		shoot:       shoot,
 		technicalID: id,
@@ -99,15 +113,31 @@ func (o *operation) reconcileGraph() *flow.Graph {
 	cluster := g.Add(o.task("Deploying the Cluster resource", o.ensureCluster, ns))
 	secrets := g.Add(o.task("Generating secrets", o.ensureSecrets, ns))
 	ports := g.Add(o.task("Reserving ports", o.reservePorts))
-	describe := g.Add(o.task("Describing the control plane", o.describe, secrets, ports))
-	etcd := g.Add(o.deployTask("Deploying etcd", Etcd, describe))
-	kas := g.Add(o.deployTask("Deploying the kube-apiserver", KubeAPIServer, etcd))
+	describeDeps := []flow.TaskID{secrets, ports}
+	if o.backup {
+		describeDeps = append(describeDeps, g.Add(o.task("Deploying the BackupEntry", o.ensureBackupEntry, ns)))
+	}
+	describe := g.Add(o.task("Describing the control plane", o.describe, describeDeps...))
+	etcdDeps := []flow.TaskID{describe}
+	restore := o.backup && restoreRequested(o.shoot)
+	if restore {
+		etcdDeps = []flow.TaskID{g.Add(o.task("Preparing the etcd restore", o.prepareRestore, describe))}
+	}
+	etcd := g.Add(o.deployTask("Deploying etcd", Etcd, etcdDeps...))
+	kasDeps := []flow.TaskID{etcd}
+	if restore {
+		kasDeps = []flow.TaskID{g.Add(o.task("Recording the etcd restore", o.recordRestore, etcd))}
+	}
+	kas := g.Add(o.deployTask("Deploying the kube-apiserver", KubeAPIServer, kasDeps...))
 	publish := g.Add(o.task("Publishing the CAs to the garden", func(ctx context.Context) error {
 		return o.r.publishCAs(ctx, o.shoot, o.pki)
 	}, kas))
 	kcm := g.Add(o.deployTask("Deploying the kube-controller-manager", KubeControllerManager, kas))
 	sched := g.Add(o.deployTask("Deploying the kube-scheduler", KubeScheduler, kas))
 	healthy := []flow.TaskID{cluster, publish, kcm, sched}
+	if o.backup {
+		healthy = append(healthy, g.Add(o.deployTask("Deploying the etcd backup sidecar", EtcdBackup, etcd)))
+	}
 	if hasWorkers(o.shoot) {
 		healthy = append(healthy, o.extensionTasks(g, cluster, secrets, describe, kas)...)
 	}
@@ -134,7 +164,14 @@ func (o *operation) hibernateGraph() *flow.Graph {
 	kcm := g.Add(o.stopTask("Stopping the kube-controller-manager", KubeControllerManager, machinesGone...))
 	sched := g.Add(o.stopTask("Stopping the kube-scheduler", KubeScheduler, machinesGone...))
 	kas := g.Add(o.stopTask("Stopping the kube-apiserver", KubeAPIServer, kcm, sched))
-	_ = g.Add(o.stopTask("Stopping etcd", Etcd, kas))
+	etcdDeps := []flow.TaskID{kas}
+	if o.backup {
+		// The snapshot holds the last state: nothing writes once the kube-apiserver stopped.
+		ports := g.Add(o.task("Reserving ports", o.reservePorts))
+		snapshot := g.Add(o.task("Taking a full snapshot of etcd", o.snapshotBeforeHibernation, kas, secrets, ports))
+		etcdDeps = []flow.TaskID{g.Add(o.stopTask("Stopping the etcd backup sidecar", EtcdBackup, snapshot))}
+	}
+	_ = g.Add(o.stopTask("Stopping etcd", Etcd, etcdDeps...))
 	return g
 }
 
@@ -149,10 +186,19 @@ func (o *operation) deleteGraph() *flow.Graph {
 	kcm := g.Add(o.stopTask("Stopping the kube-controller-manager", KubeControllerManager, extensionsGone...))
 	sched := g.Add(o.stopTask("Stopping the kube-scheduler", KubeScheduler, extensionsGone...))
 	kas := g.Add(o.stopTask("Stopping the kube-apiserver", KubeAPIServer, kcm, sched))
-	etcd := g.Add(o.stopTask("Stopping etcd", Etcd, kas))
+	etcdDeps := []flow.TaskID{kas}
+	if o.backup {
+		etcdDeps = append(etcdDeps, g.Add(o.stopTask("Stopping the etcd backup sidecar", EtcdBackup)))
+	}
+	etcd := g.Add(o.stopTask("Stopping etcd", Etcd, etcdDeps...))
 	data := g.Add(o.task("Removing the control plane's data and logs", func(ctx context.Context) error {
 		return o.r.Executors.Remove(ctx, o.technicalID)
 	}, etcd))
+	nsDeps := []flow.TaskID{}
+	if o.backup {
+		// Deleting the BackupEntry deletes the shoot's snapshots.
+		nsDeps = append(nsDeps, g.Add(o.task("Deleting the BackupEntry", o.deleteBackupEntry, etcd)))
+	}
 	ports := g.Add(o.task("Releasing ports", func(context.Context) error {
 		return o.r.Ports.Release(o.technicalID)
 	}, data))
@@ -162,7 +208,7 @@ func (o *operation) deleteGraph() *flow.Graph {
 	unpublish := g.Add(o.task("Deleting the CAs from the garden", func(ctx context.Context) error {
 		return o.r.unpublishCAs(ctx, o.shoot)
 	}, data))
-	_ = g.Add(o.task("Deleting the shoot namespace", o.deleteNamespace, cluster, ports, unpublish))
+	_ = g.Add(o.task("Deleting the shoot namespace", o.deleteNamespace, append(nsDeps, cluster, ports, unpublish)...))
 	return g
 }
 
@@ -230,7 +276,7 @@ func (o *operation) reservePorts(context.Context) error {
 func (o *operation) describe(context.Context) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	cp, err := buildControlPlane(o.shoot, o.pki, o.ports)
+	cp, err := buildControlPlane(o.shoot, o.pki, o.ports, o.etcdBackupConfig())
 	if err != nil {
 		return flow.Terminal(err)
 	}

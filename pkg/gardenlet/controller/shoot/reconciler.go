@@ -114,6 +114,24 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		}
 		return r.delete(ctx, shoot)
 	}
+	if r.handleEtcdOperation(ctx, shoot) {
+		return reconcile.Result{}, nil
+	}
+	if etcdOperation(shoot) == EtcdOperationSnapshot {
+		// The snapshot failed, for example while the control plane is still coming up:
+		// reconcile as usual, and ask again soon.
+		result, err := r.reconcileIfDue(ctx, shoot)
+		if err == nil && (result.RequeueAfter == 0 || result.RequeueAfter > etcdOperationRetry) {
+			result.RequeueAfter = etcdOperationRetry
+		}
+		return result, err
+	}
+	return r.reconcileIfDue(ctx, shoot)
+}
+
+// reconcileIfDue runs the reconcile or hibernate flow if the shoot needs it now, and
+// otherwise asks to be called again when it will.
+func (r *Reconciler) reconcileIfDue(ctx context.Context, shoot *gardencorev1beta1.Shoot) (reconcile.Result, error) {
 	due, wait := r.due(shoot)
 	if !due && r.controlPlaneStopped(ctx, shoot) {
 		// For example after the seed's processes were stopped (hortus down, a reboot):
@@ -152,6 +170,9 @@ func wantHibernated(shoot *gardencorev1beta1.Shoot) bool {
 func (r *Reconciler) due(shoot *gardencorev1beta1.Shoot) (bool, time.Duration) {
 	switch shoot.Annotations[annotationOperation] {
 	case "reconcile", "retry":
+		return true, 0
+	}
+	if restoreRequested(shoot) {
 		return true, 0
 	}
 	op := shoot.Status.LastOperation
@@ -200,7 +221,9 @@ func (r *Reconciler) controlPlaneStopped(ctx context.Context, shoot *gardencorev
 			return true
 		}
 	}
-	return false
+	// The etcd backup sidecar, where the shoot has one.
+	st, err := ex.Status(ctx, EtcdBackup)
+	return err == nil && len(st) > 0 && st[0].Phase == component.PhaseStopped
 }
 
 // backoff is the wait before retrying after n consecutive failures: 5s, 10s, 20s, … 5m.

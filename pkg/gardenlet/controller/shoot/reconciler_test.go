@@ -17,7 +17,9 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
+	etcdcomponent "github.com/hortus-dev/hortus/pkg/component/etcd"
 	"github.com/hortus-dev/hortus/pkg/component/kubecontrollermanager"
+	"github.com/hortus-dev/hortus/pkg/etcdbackup"
 	"github.com/hortus-dev/hortus/pkg/shootpki"
 )
 
@@ -100,7 +102,7 @@ func TestBuildControlPlane(t *testing.T) {
 		RuntimeConfig:    map[string]bool{"x.example.com/v1": true},
 	}
 	ports := map[string]int{"etcd-client": 1, "etcd-peer": 2, "etcd-metrics": 3, "kube-apiserver": 4, "kube-controller-manager": 5, "kube-scheduler": 6}
-	cp, err := buildControlPlane(shoot, p, ports)
+	cp, err := buildControlPlane(shoot, p, ports, nil)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(cp.apiServerURL).To(Equal("https://127.0.0.1:4"))
 	g.Expect(cp.components).To(HaveLen(4))
@@ -110,7 +112,7 @@ func TestBuildControlPlane(t *testing.T) {
 	g.Expect(cp.components[KubeControllerManager].Binary).To(Equal("kube-controller-manager@v1.36.3"))
 	g.Expect(cp.set(Etcd).Components).To(HaveLen(1))
 
-	again, err := buildControlPlane(shoot, p, ports)
+	again, err := buildControlPlane(shoot, p, ports, nil)
 	g.Expect(err).NotTo(HaveOccurred())
 	for name, comp := range cp.components {
 		g.Expect(again.components[name].Hash()).To(Equal(comp.Hash()), "%s: the same shoot gives the same description", name)
@@ -121,11 +123,32 @@ func TestBuildControlPlane(t *testing.T) {
 	// controllers; a shoot with a pool runs all of them.
 	g.Expect(cp.components[KubeControllerManager].Args).To(ContainElement("--controllers=" + strings.Join(kubecontrollermanager.WorkerlessControllers, ",")))
 	shoot.Spec.Provider.Workers = []gardencorev1beta1.Worker{{Name: "pool", Minimum: 1, Maximum: 1}}
-	withWorkers, err := buildControlPlane(shoot, p, ports)
+	withWorkers, err := buildControlPlane(shoot, p, ports, nil)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(withWorkers.components[KubeControllerManager].Args).To(ContainElements(
 		"--controllers=*,bootstrap-signer-controller,token-cleaner-controller",
 		"--allocate-node-cidrs=true", "--cluster-cidr=100.96.0.0/11"))
+
+	// On a seed with a backup, etcd restores an empty data dir from the shoot's
+	// BackupEntry, and a sidecar snapshots it.
+	ports[EtcdBackupPort] = 7
+	withBackup, err := buildControlPlane(shoot, p, ports, &etcdcomponent.BackupConfig{StoreDir: "/backups/entry", Schedule: "0 22 * * *", Port: 7})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(withBackup.components).To(HaveLen(5))
+	g.Expect(withBackup.components[Etcd].Args).To(ContainElement("--restore-from-dir=/backups/entry"))
+	sidecar := withBackup.components[EtcdBackup]
+	g.Expect(sidecar.Name).To(Equal(EtcdBackup))
+	g.Expect(sidecar.Args).To(ContainElements("--store-dir=/backups/entry", "--schedule=0 22 * * *", "--port=7"))
+	g.Expect(withBackup.components[KubeAPIServer].Hash()).To(Equal(withWorkers.components[KubeAPIServer].Hash()), "backups change nothing but etcd")
+}
+
+func TestSnapshotMissing(t *testing.T) {
+	g := NewWithT(t)
+	snaps := []etcdbackup.Snapshot{{Name: "full-a.db"}, {Name: "full-b.db"}}
+	g.Expect(snapshotMissing(nil, "")).To(ContainSubstring("no etcd snapshot yet"))
+	g.Expect(snapshotMissing(snaps, "")).To(BeEmpty())
+	g.Expect(snapshotMissing(snaps, "full-a.db")).To(BeEmpty())
+	g.Expect(snapshotMissing(snaps, "full-c.db")).To(And(ContainSubstring(`no etcd snapshot "full-c.db"`), ContainSubstring("full-a.db, full-b.db")))
 }
 
 func TestShootsMetric(t *testing.T) {
