@@ -107,9 +107,20 @@ func TestDeployExtensionAsksAgain(t *testing.T) {
 				}
 			}
 			// poll lets the task do one Get and what follows it, until the next Get.
+			// proceed lets the Get the task waits in go on.
+			proceed := func() {
+				t.Helper()
+				select {
+				case goOn <- struct{}{}:
+				case err := <-done:
+					t.Fatalf("deployExtension returned while the test expected it to read the object: %v", err)
+				case <-time.After(time.Minute):
+					t.Fatal("deployExtension did not read the object within a minute")
+				}
+			}
 			poll := func() {
 				t.Helper()
-				goOn <- struct{}{}
+				proceed()
 				settle()
 			}
 			stored := func() *extensionsv1alpha1.Infrastructure {
@@ -157,7 +168,7 @@ func TestDeployExtensionAsksAgain(t *testing.T) {
 			}
 			g.Expect(seed.Update(ctx, ready)).To(Succeed())
 			clk.Step(extensionAskAgainPeriod + time.Second)
-			goOn <- struct{}{}
+			proceed()
 			select {
 			case err := <-done:
 				g.Expect(err).NotTo(HaveOccurred())
