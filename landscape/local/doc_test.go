@@ -6,9 +6,12 @@ import (
 	"io"
 	"testing"
 
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/yaml"
 
 	local "github.com/hortus-dev/hortus/landscape/local"
 	"github.com/hortus-dev/hortus/pkg/helmchart"
@@ -61,4 +64,27 @@ func TestRegistrationNamesTheDeployment(t *testing.T) {
 	for _, kind := range []string{"BackupBucket", "BackupEntry", "ControlPlane", "Infrastructure", "Worker", "DNSRecord", "OperatingSystemConfig", "Network"} {
 		g.Expect(resources).To(ContainElement(map[string]any{"kind": kind, "type": "local"}), kind)
 	}
+}
+
+// TestCloudProfileImageVersions: a new pool gets machine image local 1.0.0 (the newest
+// supported version); 1.1.0 is a preview that a pool must ask for, which the workers e2e
+// suite does to roll the machines.
+func TestCloudProfileImageVersions(t *testing.T) {
+	g := NewWithT(t)
+	b, err := local.Manifests.ReadFile("cloudprofile.yaml")
+	g.Expect(err).NotTo(HaveOccurred())
+	profile := &gardencorev1beta1.CloudProfile{}
+	g.Expect(yaml.UnmarshalStrict(b, profile)).To(Succeed())
+	g.Expect(profile.Spec.MachineImages).To(HaveLen(1))
+	image := profile.Spec.MachineImages[0]
+	g.Expect(image.Name).To(Equal("local"))
+	classifications := map[string]gardencorev1beta1.VersionClassification{}
+	for _, v := range image.Versions {
+		classifications[v.Version] = ptr.Deref(v.Classification, gardencorev1beta1.ClassificationSupported)
+		g.Expect(v.CRI).To(ConsistOf(HaveField("Name", gardencorev1beta1.CRINameContainerD)), v.Version)
+	}
+	g.Expect(classifications).To(Equal(map[string]gardencorev1beta1.VersionClassification{
+		"1.0.0": gardencorev1beta1.ClassificationSupported,
+		"1.1.0": gardencorev1beta1.ClassificationPreview,
+	}))
 }

@@ -95,3 +95,29 @@ func TestBinDir(t *testing.T) {
 	t.Setenv("HORTUS_BIN_DIR", "/opt/hortus")
 	g.Expect(framework.BinDir("/repo")).To(Equal("/opt/hortus"))
 }
+
+func TestNewLocalLandscape(t *testing.T) {
+	g := NewWithT(t)
+	bin, compat := t.TempDir(), t.TempDir()
+	t.Setenv("HORTUS_BIN_DIR", bin)
+	t.Setenv("HORTUS_COMPAT_DIR", compat)
+
+	_, err := framework.NewLocalLandscape("workers", 7, nil)
+	g.Expect(err).To(MatchError("hortus, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl not found in " + bin + ": run 'make build kube' first, or set HORTUS_BIN_DIR"))
+
+	for _, name := range []string{"hortus", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"} {
+		g.Expect(os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"), 0o700)).To(Succeed())
+	}
+	l, err := framework.NewLocalLandscape("workers", 7, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	state := filepath.Join(os.TempDir(), "hortus-e2e-workers-7")
+	g.Expect(l.StateDir).To(Equal(state))
+	g.Expect(l.CompatDir).To(Equal(compat))
+	g.Expect(l.CLI.BinDir).To(Equal(bin))
+	g.Expect(l.CLI.Env).To(Equal([]string{"KUBECONFIG=" + filepath.Join(state, "garden.kubeconfig")}))
+	g.Expect(l.GardenKubeconfig()).To(Equal(filepath.Join(state, "garden.kubeconfig")))
+	g.Expect(l.Up(context.Background())).To(Succeed(), "the stand-in hortus succeeds")
+
+	g.Expect(os.WriteFile(filepath.Join(bin, "hortus"), []byte("#!/bin/sh\necho no landscape here\nexit 3\n"), 0o700)).To(Succeed())
+	g.Expect(l.Down(context.Background())).To(MatchError("hortus down --purge --state-dir " + state + ": exit status 3\nno landscape here\n"))
+}

@@ -2,9 +2,6 @@ package shoot_test
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,7 +9,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/hortus-dev/hortus/test/e2e/framework"
-	"github.com/hortus-dev/hortus/test/testenv"
 )
 
 // This suite runs shoots on a local landscape: bin/hortus up in a temporary state
@@ -25,8 +21,10 @@ func TestShoot(t *testing.T) {
 }
 
 var (
-	// cli runs the built binaries in the checkout's root, with KUBECONFIG set to the
-	// landscape's garden.
+	// landscape is the suite's local landscape; cli (which runs the built binaries in the
+	// checkout's root, with KUBECONFIG set to the landscape's garden), compatDir and
+	// stateDir are its.
+	landscape *framework.LocalLandscape
 	cli       framework.CLI
 	compatDir string
 	stateDir  string
@@ -35,26 +33,8 @@ var (
 var _ = BeforeSuite(func(ctx SpecContext) {
 	SetDefaultEventuallyTimeout(3 * time.Minute)
 	SetDefaultEventuallyPollingInterval(250 * time.Millisecond)
-	repoRoot, err := testenv.RepoRoot()
-	Expect(err).NotTo(HaveOccurred())
-	compatDir, err = testenv.CompatDir()
-	Expect(err).NotTo(HaveOccurred())
-	stateDir = filepath.Join(os.TempDir(), fmt.Sprintf("hortus-e2e-shoot-%d", GinkgoRandomSeed()))
-	cli = framework.CLI{
-		BinDir: framework.BinDir(repoRoot),
-		Dir:    repoRoot,
-		Env:    []string{"KUBECONFIG=" + filepath.Join(stateDir, "garden.kubeconfig")},
-		Log:    GinkgoWriter,
-	}
-	for _, b := range []string{"hortus", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"} {
-		Expect(filepath.Join(cli.BinDir, b)).To(BeAnExistingFile(), "run 'make build kube' first")
-	}
-	DeferCleanup(func(ctx context.Context) {
-		out, err := hortus(ctx, "down", "--purge", "--state-dir", stateDir)
-		Expect(err).NotTo(HaveOccurred(), out)
-	})
-	out, err := hortus(ctx, "up", "--state-dir", stateDir)
-	Expect(err).NotTo(HaveOccurred(), out)
+	landscape = framework.StartLandscape(ctx, "shoot")
+	cli, compatDir, stateDir = landscape.CLI, landscape.CompatDir, landscape.StateDir
 }, NodeTimeout(5*time.Minute))
 
 // hortus runs bin/hortus with args and returns its combined output.
@@ -69,5 +49,5 @@ func kubectl(ctx context.Context, kubeconfig string, args ...string) (string, er
 
 // garden runs kubectl against the landscape's garden.
 func garden(ctx context.Context, args ...string) (string, error) {
-	return kubectl(ctx, filepath.Join(stateDir, "garden.kubeconfig"), args...)
+	return landscape.Garden(ctx, args...)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -84,6 +85,19 @@ var _ = Describe("a shoot with a worker pool", Ordered, func() {
 			return len(strings.Fields(out)), nil
 		}
 	}
+	// machineClasses returns the class of each machine of the shoot, by machine name.
+	machineClasses := func(ctx context.Context) (map[string]string, error) {
+		out, err := garden(ctx, "-n", technicalID, "get", "machines.machine.sapcloud.io", "-o", `jsonpath={range .items[*]}{.metadata.name}={.spec.class.name}{"\n"}{end}`)
+		if err != nil {
+			return nil, err
+		}
+		classes := map[string]string{}
+		for _, l := range strings.Fields(out) {
+			m, class, _ := strings.Cut(l, "=")
+			classes[m] = class
+		}
+		return classes, nil
+	}
 	setPool := func(ctx context.Context, minimum, maximum int) {
 		out, err := garden(ctx, "-n", namespace, "patch", "shoot", name, "--type=json", "-p",
 			`[{"op":"replace","path":"/spec/provider/workers/0/minimum","value":`+strconv.Itoa(minimum)+`},{"op":"replace","path":"/spec/provider/workers/0/maximum","value":`+strconv.Itoa(maximum)+`}]`)
@@ -157,12 +171,71 @@ var _ = Describe("a shoot with a worker pool", Ordered, func() {
 		Expect(found).To(BeTrue(), "no issued kubelet client certificate for node %s", nodes[0])
 	})
 
-	It("follows the pool's minimum up to 3 nodes and back down to 1", func(ctx SpecContext) {
+	It("follows the pool's minimum up to 3 nodes", func(ctx SpecContext) {
 		setPool(ctx, 3, 3)
 		waitSucceeded(ctx)
 		Eventually(readyNodes(ctx)).Should(HaveLen(3))
 		Expect(count(ctx, "machines.machine.sapcloud.io")()).To(Equal(3))
+	}, SpecTimeout(6*time.Minute))
 
+	It("rolls the 3 machines to a new machine image version one at a time, within maxSurge 1 and maxUnavailable 0", func(ctx SpecContext) {
+		deployment := technicalID + "-local-z1"
+		md := func() (string, error) {
+			return garden(ctx, "-n", technicalID, "get", "machinedeployment", deployment, "-o",
+				`jsonpath={.spec.replicas} {.spec.strategy.rollingUpdate.maxSurge} {.spec.strategy.rollingUpdate.maxUnavailable} {.spec.template.spec.class.name}`)
+		}
+		out, err := md()
+		Expect(err).NotTo(HaveOccurred())
+		var replicas, maxSurge, maxUnavailable int
+		var oldClass string
+		_, err = fmt.Sscan(out, &replicas, &maxSurge, &maxUnavailable, &oldClass)
+		Expect(err).NotTo(HaveOccurred(), out)
+		Expect([]int{replicas, maxSurge, maxUnavailable}).To(Equal([]int{3, 1, 0}), "the example pool's maxSurge and maxUnavailable at 3 machines")
+		oldMachines, err := machineClasses(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(oldMachines).To(HaveLen(3))
+		oldNodes, err := readyNodes(ctx)()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(oldNodes).To(HaveLen(3))
+
+		By("watching every change of the machines")
+		check := &framework.RollingUpdateCheck{Replicas: replicas, MaxSurge: maxSurge, MaxUnavailable: maxUnavailable}
+		watchCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		watchMachines(watchCtx, check)
+		Expect(check.Arm()).To(Succeed(), "3 Running machines before the roll")
+
+		By("updating the pool's machine image to the CloudProfile's preview version 1.1.0")
+		out, err = garden(ctx, "-n", namespace, "patch", "shoot", name, "--type=json", "-p",
+			`[{"op":"test","path":"/spec/provider/workers/0/machine/image","value":{"name":"local","version":"1.0.0"}},`+
+				`{"op":"replace","path":"/spec/provider/workers/0/machine/image/version","value":"1.1.0"}]`)
+		Expect(err).NotTo(HaveOccurred(), out)
+		waitSucceeded(ctx)
+
+		By("finding every machine on the new class, and the old machines, nodes and class gone")
+		out, err = md()
+		Expect(err).NotTo(HaveOccurred())
+		newClass := out[strings.LastIndex(out, " ")+1:]
+		Expect(newClass).NotTo(Equal(oldClass))
+		machines, err := machineClasses(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(machines).To(HaveLen(3))
+		for m, class := range machines {
+			Expect(class).To(Equal(newClass), m)
+			Expect(oldMachines).NotTo(HaveKey(m))
+		}
+		Eventually(readyNodes(ctx)).Should(And(HaveLen(3), Not(ContainElement(BeElementOf(oldNodes)))))
+		Expect(garden(ctx, "-n", technicalID, "get", "machineclass", oldClass, "--ignore-not-found", "-o", "name")).To(BeEmpty(), "the old MachineClass")
+		Eventually(runningPods(ctx)).Should(Equal(3))
+
+		stop()
+		GinkgoWriter.Printf("Checked %d machine events, at most %d active machines\n", check.Events(), check.MaxActive())
+		Expect(check.Violations()).To(BeEmpty())
+		// maxUnavailable 0 leaves no other way than to surge: the watch saw the 4th machine.
+		Expect(check.MaxActive()).To(Equal(replicas+maxSurge), "the watch saw no surge")
+	}, SpecTimeout(8*time.Minute))
+
+	It("follows the pool's minimum back down to 1 node", func(ctx SpecContext) {
 		setPool(ctx, 1, 2)
 		waitSucceeded(ctx)
 		Eventually(count(ctx, "machines.machine.sapcloud.io")).Should(Equal(1))
@@ -172,7 +245,7 @@ var _ = Describe("a shoot with a worker pool", Ordered, func() {
 		}).Should(Equal(1))
 		Eventually(readyNodes(ctx)).Should(HaveLen(1))
 		Eventually(runningPods(ctx)).Should(Equal(3))
-	}, SpecTimeout(10*time.Minute))
+	}, SpecTimeout(6*time.Minute))
 
 	It("removes the machines on hibernation and brings nodes and pods back on wake-up", func(ctx SpecContext) {
 		out, err := garden(ctx, "-n", namespace, "patch", "shoot", name, "--type=merge", "-p", `{"spec":{"hibernation":{"enabled":true}}}`)
@@ -189,6 +262,40 @@ var _ = Describe("a shoot with a worker pool", Ordered, func() {
 		Eventually(runningPods(ctx)).WithTimeout(4 * time.Minute).Should(Equal(3))
 	}, SpecTimeout(12*time.Minute))
 
+	It("keeps provider-local installed while the shoot needs it, after its ControllerRegistration is deleted", func(ctx SpecContext) {
+		inst, err := providerLocalInstallation(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(inst).NotTo(BeNil(), "provider-local's ControllerInstallation on seed local")
+		Expect(framework.ProcessesIn(extensionsDir())).NotTo(BeEmpty(), "provider-local's process")
+
+		// The seed is of provider type local itself, so it requires provider-local for as
+		// long as the registration exists; a registration that controls its kinds primarily
+		// may have no seed selector.
+		By("deleting the ControllerRegistration provider-local")
+		out, err := garden(ctx, "delete", "controllerregistration", "provider-local", "--wait=false")
+		Expect(err).NotTo(HaveOccurred(), out)
+
+		By("keeping the installation, and saying why")
+		Eventually(func(g Gomega) {
+			inst, err := providerLocalInstallation(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(inst).NotTo(BeNil())
+			g.Expect(inst.Status.Conditions).To(ContainElement(And(
+				HaveField("Type", "Required"), HaveField("Status", "True"), HaveField("Reason", "NeededByShoots"),
+				HaveField("Message", ContainSubstring("still needed by shoot garden-local/local")),
+			)))
+		}).Should(Succeed())
+		Consistently(func(g Gomega) {
+			inst, err := providerLocalInstallation(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(inst).NotTo(BeNil())
+			g.Expect(inst.Metadata.DeletionTimestamp).To(BeEmpty())
+			g.Expect(framework.ProcessesIn(extensionsDir())).NotTo(BeEmpty())
+			// The registration waits for its installation.
+			g.Expect(garden(ctx, "get", "controllerregistration", "provider-local", "-o", "jsonpath={.metadata.deletionTimestamp}")).NotTo(BeEmpty())
+		}, "5s").Should(Succeed())
+	}, SpecTimeout(5*time.Minute))
+
 	It("deletes the Worker, machines and machine-controller-manager, and leaves nothing in the seed or on disk", func(ctx SpecContext) {
 		out, err := garden(ctx, "-n", namespace, "annotate", "shoot", name, "confirmation.gardener.cloud/deletion=true", "--overwrite")
 		Expect(err).NotTo(HaveOccurred(), out)
@@ -204,7 +311,69 @@ var _ = Describe("a shoot with a worker pool", Ordered, func() {
 		}).Should(BeEmpty())
 		Expect(filepath.Join(stateDir, "seeds", "local", technicalID)).NotTo(BeADirectory())
 		// No control-plane process, machine-controller-manager or simulated node of the shoot
-		// is left; provider-local itself keeps running for the seed.
+		// is left.
 		Expect(framework.ProcessesIn(filepath.Join(stateDir, "seeds", "local", technicalID))).To(BeEmpty())
 	}, SpecTimeout(8*time.Minute))
+
+	It("uninstalls provider-local from the seed once the shoot is gone", func(ctx SpecContext) {
+		Eventually(func(g Gomega) {
+			inst, err := providerLocalInstallation(ctx)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(inst).To(BeNil())
+		}).Should(Succeed(), "provider-local's ControllerInstallation on seed local")
+		Eventually(func() (string, error) {
+			return garden(ctx, "get", "controllerregistration", "provider-local", "--ignore-not-found", "-o", "name")
+		}).Should(BeEmpty(), "the deleted ControllerRegistration, released by its last installation")
+		Expect(framework.ProcessesIn(extensionsDir())).To(BeEmpty(), "provider-local's process")
+		// The objects of the chart charts/provider-local.
+		for _, obj := range []string{
+			"namespace/extension-provider-local",
+			"clusterrole.rbac.authorization.k8s.io/extensions.gardener.cloud:provider-local",
+			"clusterrolebinding.rbac.authorization.k8s.io/extensions.gardener.cloud:provider-local",
+		} {
+			Eventually(func() (string, error) {
+				return garden(ctx, "get", obj, "--ignore-not-found", "-o", "name")
+			}).Should(BeEmpty(), obj)
+		}
+	}, SpecTimeout(4*time.Minute))
 })
+
+// extensionsDir is where the seed local's gardenlet runs the extensions' processes.
+func extensionsDir() string {
+	return filepath.Join(stateDir, "seeds", "local", "extensions")
+}
+
+// installation is what the suite reads of a ControllerInstallation.
+type installation struct {
+	Metadata struct {
+		Name              string
+		DeletionTimestamp string
+	}
+	Spec struct {
+		RegistrationRef struct{ Name string }
+		SeedRef         struct{ Name string }
+	}
+	Status struct {
+		Conditions []struct{ Type, Status, Reason, Message string }
+	}
+}
+
+// providerLocalInstallation returns the ControllerInstallation of provider-local on seed
+// local, or nil when there is none.
+func providerLocalInstallation(ctx context.Context) (*installation, error) {
+	out, err := garden(ctx, "get", "controllerinstallations", "-o", "json")
+	if err != nil {
+		return nil, err
+	}
+	var list struct{ Items []installation }
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		return nil, err
+	}
+	for i := range list.Items {
+		inst := &list.Items[i]
+		if inst.Spec.RegistrationRef.Name == "provider-local" && inst.Spec.SeedRef.Name == "local" {
+			return inst, nil
+		}
+	}
+	return nil, nil
+}

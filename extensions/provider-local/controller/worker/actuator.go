@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +58,14 @@ func (a *Actuator) AddToManager(mgr manager.Manager, o controller.Options) error
 // Reconcile writes the MachineClasses, their Secrets and the MachineDeployments of every
 // pool and zone, removes those of pools that left the spec, records the deployments in
 // status.machineDeployments and returns an error wrapping ErrWaiting until every
-// MachineDeployment has all its replicas updated and available.
+// MachineDeployment has all its replicas updated and available and no Machine of the
+// Worker uses an older MachineClass. Then it removes the classes no longer in use.
+//
+// A MachineClass is named after its MachineDeployment and a hash of what the machines
+// are made of (see Build), so a change of the machine type, image, Kubernetes version,
+// architecture or volumes gives the deployment a new class, and machine-controller-manager
+// replaces the machines with a rolling update that honours the pool's maxSurge and
+// maxUnavailable.
 func (a *Actuator) Reconcile(ctx context.Context, log logr.Logger, w *extensionsv1alpha1.Worker, cluster *extension.Cluster) error {
 	if cluster == nil {
 		return fmt.Errorf("worker %s has no Cluster: the gardenlet writes it", client.ObjectKeyFromObject(w))
@@ -98,7 +106,11 @@ func (a *Actuator) Reconcile(ctx context.Context, log logr.Logger, w *extensions
 		}
 	}
 	log.Info("Machine deployments written", "machineDeployments", len(desired))
-	return requeueWhileWaiting(a.waitReady(ctx, desired))
+	if err := a.waitReady(ctx, w, desired); err != nil {
+		return requeueWhileWaiting(err)
+	}
+	// The roll is over: the classes that the replaced machines used can go.
+	return a.cleanup(ctx, log, w, desired)
 }
 
 // Delete removes the MachineDeployments, waits until machine-controller-manager has
@@ -274,9 +286,28 @@ func (a *Actuator) cleanup(ctx context.Context, log logr.Logger, w *extensionsv1
 }
 
 // waitReady returns an error wrapping ErrWaiting unless every desired MachineDeployment
-// reports, for its current generation, all replicas updated and available and no others.
-func (a *Actuator) waitReady(ctx context.Context, desired []Desired) error {
+// reports, for its current generation, all replicas updated and available and no others,
+// and no Machine of the Worker uses a MachineClass that is not desired.
+func (a *Actuator) waitReady(ctx context.Context, w *extensionsv1alpha1.Worker, desired []Desired) error {
 	var pending []string
+	wantClasses := sets.New[string]()
+	for _, d := range desired {
+		wantClasses.Insert(d.Class.Name)
+	}
+	machines := &machinev1alpha1.MachineList{}
+	if err := a.Client.List(ctx, machines, client.InNamespace(w.Namespace), client.MatchingLabels{WorkerLabel: w.Name}); err != nil {
+		return fmt.Errorf("listing Machines: %w", err)
+	}
+	var old []string
+	for _, m := range machines.Items {
+		if !wantClasses.Has(m.Spec.Class.Name) {
+			old = append(old, m.Name)
+		}
+	}
+	if len(old) > 0 {
+		slices.Sort(old)
+		pending = append(pending, fmt.Sprintf("%d machine(s) of an older MachineClass are still being replaced [%s]", len(old), strings.Join(old, ", ")))
+	}
 	for _, d := range desired {
 		md := &machinev1alpha1.MachineDeployment{}
 		if err := a.Client.Get(ctx, client.ObjectKeyFromObject(d.Deployment), md); err != nil {

@@ -231,3 +231,140 @@ func TestUserDataFromOperatingSystemConfig(t *testing.T) {
 	g.Expect(c.List(ctx, classSecret, client.MatchingLabels{worker.WorkerLabel: "s"})).To(Succeed())
 	g.Expect(classSecret.Items).To(ConsistOf(HaveField("Data", HaveKeyWithValue(machineclass.UserDataKey, []byte("#cloud-config\n")))))
 }
+
+// TestClassNameRolls lists what rolls a pool's machines (a new MachineClass name) and
+// what machine-controller-manager applies in place.
+func TestClassNameRolls(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*extensionsv1alpha1.WorkerPool)
+		rolls  bool
+	}{
+		{name: "machine image version", rolls: true, change: func(p *extensionsv1alpha1.WorkerPool) { p.MachineImage.Version = "1.1.0" }},
+		{name: "machine image name", rolls: true, change: func(p *extensionsv1alpha1.WorkerPool) { p.MachineImage.Name = "other" }},
+		{name: "machine type", rolls: true, change: func(p *extensionsv1alpha1.WorkerPool) { p.MachineType = "large" }},
+		{name: "Kubernetes version", rolls: true, change: func(p *extensionsv1alpha1.WorkerPool) { p.KubernetesVersion = ptr.To("1.36.4") }},
+		{name: "architecture", rolls: true, change: func(p *extensionsv1alpha1.WorkerPool) { p.Architecture = ptr.To("arm64") }},
+		{name: "volume", rolls: true, change: func(p *extensionsv1alpha1.WorkerPool) {
+			p.Volume = &extensionsv1alpha1.Volume{Size: "20Gi"}
+		}},
+		{name: "kubelet maxPods", rolls: true, change: func(p *extensionsv1alpha1.WorkerPool) {
+			p.KubeletConfig = &gardencorev1beta1.KubeletConfig{MaxPods: ptr.To[int32](50)}
+		}},
+		{name: "bounds", change: func(p *extensionsv1alpha1.WorkerPool) { p.Minimum, p.Maximum = 3, 5 }},
+		{name: "maxSurge and maxUnavailable", change: func(p *extensionsv1alpha1.WorkerPool) {
+			p.MaxSurge, p.MaxUnavailable = intstr.FromInt32(2), intstr.FromInt32(1)
+		}},
+		{name: "node labels and taints", change: func(p *extensionsv1alpha1.WorkerPool) {
+			p.Labels, p.Taints = map[string]string{"team": "b"}, nil
+		}},
+		{name: "user data", change: func(p *extensionsv1alpha1.WorkerPool) { p.UserDataSecretRef.Name = "renewed" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			build := func(p extensionsv1alpha1.WorkerPool, userData string) *machinev1alpha1.MachineDeployment {
+				desired, err := worker.Build(worker.Input{Worker: newWorker(p), Profile: profile(), UserData: map[string][]byte{"a": []byte(userData)}})
+				g.Expect(err).NotTo(HaveOccurred())
+				g.Expect(desired).To(HaveLen(1))
+				g.Expect(desired[0].Class.Name).To(MatchRegexp(`^shoot--p--s-a-z1-[0-9a-f]{5}$`))
+				return desired[0].Deployment
+			}
+			before := pool("a", 1, 2)
+			before.MachineImage = extensionsv1alpha1.MachineImage{Name: "local", Version: "1.0.0"}
+			before.KubernetesVersion = ptr.To("1.36.3")
+			after := before
+			tc.change(&after)
+			userData := "#cloud-config\n"
+			if after.UserDataSecretRef.Name != before.UserDataSecretRef.Name {
+				userData = "#cloud-config renewed\n"
+			}
+			old, updated := build(before, "#cloud-config\n"), build(after, userData)
+			g.Expect(updated.Name).To(Equal(old.Name), "the MachineDeployment stays")
+			if tc.rolls {
+				g.Expect(updated.Spec.Template.Spec.Class.Name).NotTo(Equal(old.Spec.Template.Spec.Class.Name))
+			} else {
+				g.Expect(updated.Spec.Template.Spec.Class.Name).To(Equal(old.Spec.Template.Spec.Class.Name))
+			}
+		})
+	}
+}
+
+// TestRollKeepsTheOldClassUntilItsMachinesAreGone: after a new machine image version the
+// Worker waits until machine-controller-manager has replaced the machines of the old
+// class, and then deletes that class and its Secret.
+func TestRollKeepsTheOldClassUntilItsMachinesAreGone(t *testing.T) {
+	g := NewWithT(t)
+	ctx, log := context.Background(), logr.Discard()
+	s := runtime.NewScheme()
+	g.Expect(extensionsv1alpha1.AddToScheme(s)).To(Succeed())
+	g.Expect(machinev1alpha1.AddToScheme(s)).To(Succeed())
+	g.Expect(corev1.AddToScheme(s)).To(Succeed())
+	p := pool("a", 2, 2)
+	p.MachineImage = extensionsv1alpha1.MachineImage{Name: "local", Version: "1.0.0"}
+	w := newWorker(p)
+	c := fake.NewClientBuilder().WithScheme(s).WithObjects(w,
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "user-data-a"}, Data: map[string][]byte{"cloud_config": []byte("#cloud-config\n")}},
+	).WithStatusSubresource(w, &machinev1alpha1.MachineDeployment{}).Build()
+	cluster := &extension.Cluster{Shoot: &gardencorev1beta1.Shoot{}, CloudProfile: profile()}
+	a := &worker.Actuator{Client: c}
+
+	// machine-controller-manager's part: the deployment's machines use its class, and it
+	// reports them updated and available.
+	rolledOut := func(machines ...string) {
+		t.Helper()
+		md := &machinev1alpha1.MachineDeployment{}
+		g.Expect(c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: "shoot--p--s-a-z1"}, md)).To(Succeed())
+		for _, name := range machines {
+			m := &machinev1alpha1.Machine{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, Labels: map[string]string{worker.WorkerLabel: "s"}},
+				Spec: machinev1alpha1.MachineSpec{Class: md.Spec.Template.Spec.Class}}
+			g.Expect(c.Create(ctx, m)).To(Succeed())
+		}
+		md.Status = machinev1alpha1.MachineDeploymentStatus{ObservedGeneration: md.Generation, Replicas: 2, UpdatedReplicas: 2, AvailableReplicas: 2}
+		g.Expect(c.Status().Update(ctx, md)).To(Succeed())
+	}
+	classNames := func() []string {
+		t.Helper()
+		classes := &machinev1alpha1.MachineClassList{}
+		g.Expect(c.List(ctx, classes, client.InNamespace(namespace))).To(Succeed())
+		secrets := &corev1.SecretList{}
+		g.Expect(c.List(ctx, secrets, client.InNamespace(namespace), client.MatchingLabels{worker.WorkerLabel: "s"})).To(Succeed())
+		var names, secretNames []string
+		for _, cl := range classes.Items {
+			names = append(names, cl.Name)
+		}
+		for _, s := range secrets.Items {
+			secretNames = append(secretNames, s.Name)
+		}
+		g.Expect(secretNames).To(ConsistOf(names), "one Secret per class")
+		return names
+	}
+
+	g.Expect(errors.Is(a.Reconcile(ctx, log, w, cluster), worker.ErrWaiting)).To(BeTrue())
+	rolledOut("old-1", "old-2")
+	g.Expect(a.Reconcile(ctx, log, w, cluster)).To(Succeed())
+	oldClass := classNames()
+	g.Expect(oldClass).To(HaveLen(1))
+
+	// The user updates the pool's machine image version.
+	w.Spec.Pools[0].MachineImage.Version = "1.1.0"
+	err := a.Reconcile(ctx, log, w, cluster)
+	g.Expect(errors.Is(err, worker.ErrWaiting)).To(BeTrue(), "error %v", err)
+	g.Expect(classNames()).To(HaveLen(2))
+	md := &machinev1alpha1.MachineDeployment{}
+	g.Expect(c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: "shoot--p--s-a-z1"}, md)).To(Succeed())
+	newClass := md.Spec.Template.Spec.Class.Name
+	g.Expect(newClass).NotTo(Equal(oldClass[0]))
+	g.Expect(*md.Spec.Strategy.RollingUpdate.MaxSurge).To(Equal(intstr.FromInt32(3)))
+
+	// The new machines are there, but one old machine is still being replaced.
+	rolledOut("new-1", "new-2")
+	g.Expect(c.Delete(ctx, &machinev1alpha1.Machine{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "old-1"}})).To(Succeed())
+	err = a.Reconcile(ctx, log, w, cluster)
+	g.Expect(errors.Is(err, worker.ErrWaiting)).To(BeTrue(), "error %v", err)
+	g.Expect(err).To(MatchError(ContainSubstring("1 machine(s) of an older MachineClass are still being replaced [old-2]")))
+	g.Expect(classNames()).To(ConsistOf(oldClass[0], newClass), "the old class stays while a machine uses it")
+
+	g.Expect(c.Delete(ctx, &machinev1alpha1.Machine{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "old-2"}})).To(Succeed())
+	g.Expect(a.Reconcile(ctx, log, w, cluster)).To(Succeed())
+	g.Expect(classNames()).To(ConsistOf(newClass))
+}

@@ -66,6 +66,15 @@ func DeploymentName(namespace, pool string, i int) string {
 
 // Build returns the objects of every pool and zone, in pool and zone order. An unknown
 // machine type is an error that lists the CloudProfile's types.
+//
+// The MachineClass (and its Secret) of a zone is named <deployment>-<hash>, where the
+// hash covers what a machine is made of: the machine type with its CPU and memory, the
+// pods it takes (the kubelet's maxPods), its zone and labels in the provider spec, the
+// machine image's name and version, the Kubernetes version, the architecture, and the
+// volumes. A change of any of them gives the MachineDeployment another class, and
+// machine-controller-manager rolls the machines. The user data, the pool's bounds,
+// maxSurge and maxUnavailable, and the nodes' labels, annotations and taints are not part
+// of it: machine-controller-manager applies those to the existing machines and nodes.
 func Build(in Input) ([]Desired, error) {
 	var out []Desired
 	hibernated := in.Shoot != nil && in.Shoot.Spec.Hibernation != nil && ptr.Deref(in.Shoot.Spec.Hibernation.Enabled, false)
@@ -270,9 +279,11 @@ func machineConfiguration(s *gardencorev1beta1.MachineControllerManagerSettings)
 	return c
 }
 
-// classHash is a short hash of what a machine is made of: a change gives a new
-// MachineClass name and so rolls the pool's machines. The user data is not part of it, so
-// that a renewed bootstrap token does not replace machines.
+// classHash is a short hash of what a machine is made of (see Build): a change gives a
+// new MachineClass name and so rolls the pool's machines. The user data is not part of
+// it, so that a renewed bootstrap token does not replace machines. Unlike Gardener, which
+// hashes the Kubernetes minor version and updates the kubelet in place on a patch
+// update, the whole version is part of it: a simulated node cannot update in place.
 func classHash(providerSpec []byte, pool extensionsv1alpha1.WorkerPool) string {
 	h := sha256.New()
 	b, _ := json.Marshal(struct {

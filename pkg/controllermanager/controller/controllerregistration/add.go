@@ -4,6 +4,7 @@ import (
 	"context"
 
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -17,13 +18,21 @@ import (
 // ControllerName is the name of the controller, in logs and metrics.
 const ControllerName = "controllerregistration-seed"
 
-// AddToManager fills in the unset dependencies of r from mgr and adds r to mgr. The
+// AddToManager fills in the unset dependencies of r from mgr and adds r to mgr, together
+// with a FinalizerReconciler (controller controllerregistration-finalizer) with the same
+// client and concurrency, as Gardener's controllerregistration controller has both. The
 // controller reconciles Seeds: a Seed itself, the seeds a Shoot is or was scheduled to,
 // the seed of a ControllerInstallation, and every seed when a ControllerRegistration or
 // ControllerDeployment changes.
 func (r *Reconciler) AddToManager(mgr manager.Manager) error {
 	if r.Client == nil {
 		r.Client = mgr.GetClient()
+	}
+	if r.Clock == nil {
+		r.Clock = clock.RealClock{}
+	}
+	if err := (&FinalizerReconciler{Client: r.Client, ConcurrentSyncs: ptr.Deref(r.Config.ConcurrentSyncs, 0)}).AddToManager(mgr); err != nil {
+		return err
 	}
 	return builder.ControllerManagedBy(mgr).
 		Named(ControllerName).

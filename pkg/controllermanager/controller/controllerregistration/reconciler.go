@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	controllermanagerconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/controllermanager/v1alpha1"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
@@ -11,15 +12,23 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/hortus-dev/hortus/pkg/controllermanager/controller/seedlifecycle"
 )
 
 // Reconciler keeps, for one Seed at a time, a ControllerInstallation for every
 // ControllerRegistration the seed requires (see Required), and deletes the
-// ControllerInstallations of the registrations it no longer requires.
+// ControllerInstallations of the registrations it no longer requires once no Shoot on the
+// seed needs them (see NeededBy): an installation that leaves the seed's requirements
+// while shoots still use the extension, for example because the registration's
+// spec.deployment.seedSelector stops matching the seed, stays until those shoots are gone.
+// It reports why it keeps an installation in the installation's Required condition (see
+// RequiredCondition), and logs when that changes.
 //
 // Installations are matched to registrations by spec.registrationRef and spec.seedRef, not
 // by name, so installations that Gardener created with generateName are adopted. New ones
@@ -32,6 +41,8 @@ type Reconciler struct {
 	Client client.Client
 	// Config is the controller's section of the controller manager configuration.
 	Config controllermanagerconfigv1alpha1.ControllerRegistrationControllerConfiguration
+	// Clock stamps the Required conditions. Defaults to the real clock.
+	Clock clock.PassiveClock
 }
 
 // Reconcile brings the ControllerInstallations of the Seed named by req in line with what
@@ -60,23 +71,45 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		}
 	}
 
-	wanted := map[string]*gardencorev1beta1.ControllerRegistration{}
+	var (
+		registrations map[string]*gardencorev1beta1.ControllerRegistration
+		shoots        []gardencorev1beta1.Shoot
+		wanted        = sets.New[string]()
+	)
 	if seed != nil {
 		var err error
-		if wanted, err = r.wantedRegistrations(ctx, seed); err != nil {
+		if registrations, err = r.registrations(ctx); err != nil {
+			return reconcile.Result{}, err
+		}
+		if shoots, err = r.shootsOn(ctx, seed); err != nil {
+			return reconcile.Result{}, err
+		}
+		if wanted, err = wantedRegistrations(seed, registrations, shoots); err != nil {
 			return reconcile.Result{}, err
 		}
 	}
 
 	var errs []error
-	for name, registration := range wanted {
-		if err := r.ensure(ctx, seedName, registration, existing[name]); err != nil {
+	for name := range wanted {
+		inst, err := r.ensure(ctx, seedName, registrations[name], existing[name])
+		if err == nil && inst != nil {
+			err = r.setRequired(ctx, inst, RequiredCondition(name, seedName, true, nil))
+		}
+		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	for name, inst := range existing {
-		if _, ok := wanted[name]; ok || inst.DeletionTimestamp != nil {
+		if wanted.Has(name) || inst.DeletionTimestamp != nil {
 			continue
+		}
+		if registration := registrations[name]; seed != nil && registration != nil {
+			if neededBy := NeededBy(registration, seed, shoots); len(neededBy) > 0 {
+				if err := r.setRequired(ctx, inst, RequiredCondition(name, seedName, false, neededBy)); err != nil {
+					errs = append(errs, err)
+				}
+				continue
+			}
 		}
 		if err := r.Client.Delete(ctx, inst); client.IgnoreNotFound(err) != nil {
 			errs = append(errs, fmt.Errorf("deleting ControllerInstallation %s: %w", inst.Name, err))
@@ -87,27 +120,49 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	return reconcile.Result{}, errors.Join(errs...)
 }
 
-// wantedRegistrations returns the ControllerRegistrations seed requires, by name.
-func (r *Reconciler) wantedRegistrations(ctx context.Context, seed *gardencorev1beta1.Seed) (map[string]*gardencorev1beta1.ControllerRegistration, error) {
-	needs, err := r.needs(ctx, seed)
-	if err != nil {
-		return nil, err
-	}
-	registrations := &gardencorev1beta1.ControllerRegistrationList{}
-	if err := r.Client.List(ctx, registrations); err != nil {
+// registrations returns every ControllerRegistration by name.
+func (r *Reconciler) registrations(ctx context.Context) (map[string]*gardencorev1beta1.ControllerRegistration, error) {
+	list := &gardencorev1beta1.ControllerRegistrationList{}
+	if err := r.Client.List(ctx, list); err != nil {
 		return nil, fmt.Errorf("listing ControllerRegistrations: %w", err)
 	}
-	wanted := map[string]*gardencorev1beta1.ControllerRegistration{}
+	out := make(map[string]*gardencorev1beta1.ControllerRegistration, len(list.Items))
+	for i := range list.Items {
+		out[list.Items[i].Name] = &list.Items[i]
+	}
+	return out, nil
+}
+
+// shootsOn returns the Shoots scheduled to seed or migrating away from it (spec.seedName
+// or status.seedName), also those being deleted.
+func (r *Reconciler) shootsOn(ctx context.Context, seed *gardencorev1beta1.Seed) ([]gardencorev1beta1.Shoot, error) {
+	list := &gardencorev1beta1.ShootList{}
+	if err := r.Client.List(ctx, list); err != nil {
+		return nil, fmt.Errorf("listing Shoots: %w", err)
+	}
+	var out []gardencorev1beta1.Shoot
+	for _, shoot := range list.Items {
+		if seedsOf(&shoot).Has(seed.Name) {
+			out = append(out, shoot)
+		}
+	}
+	return out, nil
+}
+
+// wantedRegistrations returns the names of the ControllerRegistrations that seed, with
+// the Shoots shoots on it, requires.
+func wantedRegistrations(seed *gardencorev1beta1.Seed, registrations map[string]*gardencorev1beta1.ControllerRegistration, shoots []gardencorev1beta1.Shoot) (sets.Set[string], error) {
+	needs := needsOf(seed, shoots)
+	wanted := sets.New[string]()
 	var errs []error
-	for i := range registrations.Items {
-		registration := &registrations.Items[i]
+	for name, registration := range registrations {
 		ok, err := Required(registration, seed, needs)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("ControllerRegistration %s: %w", registration.Name, err))
+			errs = append(errs, fmt.Errorf("ControllerRegistration %s: %w", name, err))
 			continue
 		}
 		if ok {
-			wanted[registration.Name] = registration
+			wanted.Insert(name)
 		}
 	}
 	if len(errs) > 0 {
@@ -118,47 +173,68 @@ func (r *Reconciler) wantedRegistrations(ctx context.Context, seed *gardencorev1
 	return wanted, nil
 }
 
-// needs collects the kinds and types in use on seed: its own, and those of every Shoot
-// scheduled to it or migrating away from it (spec.seedName or status.seedName).
-func (r *Reconciler) needs(ctx context.Context, seed *gardencorev1beta1.Seed) (Needs, error) {
+// needsOf collects the kinds and types in use on seed: its own, and those of the Shoots
+// shoots on it.
+func needsOf(seed *gardencorev1beta1.Seed, shoots []gardencorev1beta1.Shoot) Needs {
 	needs := Needs{KindTypes: SeedKindTypes(seed)}
 	if seed.DeletionTimestamp != nil {
-		return needs, nil
+		return needs
 	}
-	shoots := &gardencorev1beta1.ShootList{}
-	if err := r.Client.List(ctx, shoots); err != nil {
-		return Needs{}, fmt.Errorf("listing Shoots: %w", err)
-	}
-	backupProvider := ""
-	if seed.Spec.Backup != nil {
-		backupProvider = seed.Spec.Backup.Provider
-	}
-	for i := range shoots.Items {
-		shoot := &shoots.Items[i]
-		if ptr.Deref(shoot.Spec.SeedName, "") != seed.Name && ptr.Deref(shoot.Status.SeedName, "") != seed.Name {
-			continue
-		}
+	for i := range shoots {
 		needs.HasShoots = true
-		needs.KindTypes = needs.KindTypes.Union(ShootKindTypes(shoot, backupProvider))
+		needs.KindTypes = needs.KindTypes.Union(ShootKindTypes(&shoots[i], backupProvider(seed)))
 	}
-	return needs, nil
+	return needs
+}
+
+// setRequired writes the Required condition c to the installation's status when it
+// differs from what the status says, and logs the change.
+func (r *Reconciler) setRequired(ctx context.Context, inst *gardencorev1beta1.ControllerInstallation, c gardencorev1beta1.Condition) error {
+	conditions, _, changed := seedlifecycle.SetCondition(inst.Status.Conditions, c.Type, c.Status, c.Reason, c.Message, r.now())
+	if !changed {
+		return nil
+	}
+	patch := client.MergeFromWithOptions(inst.DeepCopy(), client.MergeFromWithOptimisticLock{})
+	inst.Status.Conditions = conditions
+	if err := r.Client.Status().Patch(ctx, inst, patch); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("setting the Required condition of ControllerInstallation %s: %w", inst.Name, err)
+	}
+	log := logf.FromContext(ctx).WithValues("controllerInstallation", client.ObjectKeyFromObject(inst), "controllerRegistration", inst.Spec.RegistrationRef.Name)
+	if c.Reason == ReasonNeededByShoots {
+		log.Info("Keeping ControllerInstallation that the seed no longer requires while shoots need it", "reason", c.Reason, "message", c.Message)
+	} else {
+		log.Info("Set the Required condition", "reason", c.Reason)
+	}
+	return nil
+}
+
+func (r *Reconciler) now() time.Time {
+	if r.Clock == nil {
+		return time.Now()
+	}
+	return r.Clock.Now()
 }
 
 // ensure creates the ControllerInstallation of registration on seedName if existing is
-// nil, and otherwise points its spec.deploymentRef at the registration's deployment.
-func (r *Reconciler) ensure(ctx context.Context, seedName string, registration *gardencorev1beta1.ControllerRegistration, existing *gardencorev1beta1.ControllerInstallation) error {
+// nil, and otherwise points its spec.deploymentRef at the registration's deployment. It
+// returns the existing installation unless that is being deleted, and nil after a create:
+// the new installation's event brings the seed back.
+func (r *Reconciler) ensure(ctx context.Context, seedName string, registration *gardencorev1beta1.ControllerRegistration, existing *gardencorev1beta1.ControllerInstallation) (*gardencorev1beta1.ControllerInstallation, error) {
 	log := logf.FromContext(ctx)
 	deploymentRef := deploymentRefOf(registration)
 	if existing != nil {
-		if existing.DeletionTimestamp != nil || sameDeploymentRef(existing.Spec.DeploymentRef, deploymentRef) {
-			return nil
+		if existing.DeletionTimestamp != nil {
+			return nil, nil
+		}
+		if sameDeploymentRef(existing.Spec.DeploymentRef, deploymentRef) {
+			return existing, nil
 		}
 		patch := client.MergeFrom(existing.DeepCopy())
 		existing.Spec.DeploymentRef = deploymentRef
 		if err := r.Client.Patch(ctx, existing, patch); err != nil {
-			return fmt.Errorf("updating spec.deploymentRef of ControllerInstallation %s: %w", existing.Name, err)
+			return nil, fmt.Errorf("updating spec.deploymentRef of ControllerInstallation %s: %w", existing.Name, err)
 		}
-		return nil
+		return existing, nil
 	}
 	inst := &gardencorev1beta1.ControllerInstallation{
 		ObjectMeta: metav1.ObjectMeta{Name: InstallationName(registration.Name, seedName)},
@@ -171,10 +247,10 @@ func (r *Reconciler) ensure(ctx context.Context, seedName string, registration *
 	if err := r.Client.Create(ctx, inst); err != nil {
 		// AlreadyExists means the cache has not seen an earlier create yet (the retry
 		// finds it), or another pair of names joins to the same name.
-		return fmt.Errorf("creating ControllerInstallation %s: %w", inst.Name, err)
+		return nil, fmt.Errorf("creating ControllerInstallation %s: %w", inst.Name, err)
 	}
 	log.Info("Created ControllerInstallation", "controllerInstallation", client.ObjectKeyFromObject(inst), "controllerRegistration", registration.Name)
-	return nil
+	return nil, nil
 }
 
 // deploymentRefOf returns a reference to the first ControllerDeployment of registration

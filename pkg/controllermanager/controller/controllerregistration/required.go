@@ -2,6 +2,8 @@ package controllerregistration
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -157,4 +159,71 @@ func Required(registration *gardencorev1beta1.ControllerRegistration, seed *gard
 // stale cache fails with AlreadyExists instead of adding a second installation.
 func InstallationName(registrationName, seedName string) string {
 	return registrationName + "-" + seedName
+}
+
+// Reasons of the Required condition that the controller reports on every
+// ControllerInstallation it keeps.
+const (
+	// ReasonRequiredBySeed says that the seed requires the registration (see Required).
+	ReasonRequiredBySeed = "RequiredBySeed"
+	// ReasonNeededByShoots says that the seed no longer requires the registration, but
+	// Shoots on it still need one of its kinds and types (see NeededBy), so its
+	// installation stays until they are gone.
+	ReasonNeededByShoots = "NeededByShoots"
+)
+
+// maxNamedShoots is how many shoots the Required condition's message names.
+const maxNamedShoots = 5
+
+// NeededBy returns the Shoots, as namespace/name in order, that are on seed (by
+// spec.seedName or status.seedName, also while they are being deleted) and need one of
+// the kinds and types of registration (see ShootKindTypes). An installation of
+// registration that the seed no longer requires stays while this is not empty: the
+// extension must still reconcile and delete those shoots' extension resources.
+func NeededBy(registration *gardencorev1beta1.ControllerRegistration, seed *gardencorev1beta1.Seed, shoots []gardencorev1beta1.Shoot) []string {
+	resources := sets.New[KindType]()
+	for _, r := range registration.Spec.Resources {
+		resources.Insert(KindType{r.Kind, r.Type})
+	}
+	var out []string
+	for i := range shoots {
+		shoot := &shoots[i]
+		if !seedsOf(shoot).Has(seed.Name) {
+			continue
+		}
+		if ShootKindTypes(shoot, backupProvider(seed)).HasAny(resources.UnsortedList()...) {
+			out = append(out, shoot.Namespace+"/"+shoot.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// RequiredCondition returns the Required condition, without times, of an installation of
+// registration on seed that the controller keeps: required by the seed, or else needed by
+// the shoots neededBy (see NeededBy).
+func RequiredCondition(registration, seed string, required bool, neededBy []string) gardencorev1beta1.Condition {
+	c := gardencorev1beta1.Condition{Type: gardencorev1beta1.ControllerInstallationRequired, Status: gardencorev1beta1.ConditionTrue}
+	if required {
+		c.Reason = ReasonRequiredBySeed
+		c.Message = fmt.Sprintf("Seed %s requires ControllerRegistration %s.", seed, registration)
+		return c
+	}
+	names := neededBy
+	if len(names) > maxNamedShoots {
+		names = append(slices.Clone(names[:maxNamedShoots]), fmt.Sprintf("and %d more", len(neededBy)-maxNamedShoots))
+	}
+	c.Reason = ReasonNeededByShoots
+	c.Message = fmt.Sprintf("Seed %s no longer requires ControllerRegistration %s (by its spec.deployment.seedSelector, its policy or its deletion), "+
+		"but it is still needed by shoot %s: the installation stays until no shoot on the seed needs it. To uninstall it, delete those shoots.",
+		seed, registration, strings.Join(names, ", "))
+	return c
+}
+
+// backupProvider is the seed's backup provider, or "".
+func backupProvider(seed *gardencorev1beta1.Seed) string {
+	if seed.Spec.Backup != nil {
+		return seed.Spec.Backup.Provider
+	}
+	return ""
 }

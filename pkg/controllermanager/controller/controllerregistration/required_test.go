@@ -124,3 +124,30 @@ func TestRequired(t *testing.T) {
 		})
 	}
 }
+
+func TestRequiredCondition(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		required    bool
+		neededBy    []string
+		wantReason  string
+		wantMessage string
+	}{
+		{name: "required by the seed", required: true, neededBy: []string{"garden-p/a"}, wantReason: ReasonRequiredBySeed,
+			wantMessage: "Seed seed requires ControllerRegistration reg."},
+		{name: "needed by one shoot", neededBy: []string{"garden-p/a"}, wantReason: ReasonNeededByShoots,
+			wantMessage: "Seed seed no longer requires ControllerRegistration reg (by its spec.deployment.seedSelector, its policy or its deletion), " +
+				"but it is still needed by shoot garden-p/a: the installation stays until no shoot on the seed needs it. To uninstall it, delete those shoots."},
+		{name: "needed by many shoots", neededBy: []string{"p/1", "p/2", "p/3", "p/4", "p/5", "p/6", "p/7"}, wantReason: ReasonNeededByShoots,
+			wantMessage: "still needed by shoot p/1, p/2, p/3, p/4, p/5, and 2 more: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			c := RequiredCondition("reg", "seed", tc.required, tc.neededBy)
+			g.Expect(c.Type).To(Equal(gardencorev1beta1.ControllerInstallationRequired))
+			g.Expect(c.Status).To(Equal(gardencorev1beta1.ConditionTrue))
+			g.Expect(c.Reason).To(Equal(tc.wantReason))
+			g.Expect(c.Message).To(ContainSubstring(tc.wantMessage))
+		})
+	}
+}
