@@ -161,7 +161,7 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 				}
 			}
 			return alive, err
-		}).Should(Equal(4), "etcd, kube-apiserver, kube-controller-manager and kube-scheduler run again")
+		}).Should(Equal(5), "etcd, its backup sidecar, kube-apiserver, kube-controller-manager and kube-scheduler run again")
 		Eventually(ctx, func() (string, error) {
 			return kubectl(ctx, stateDir, "-n", "garden-local", "get", "shoot", "local", "-o", `jsonpath={.status.conditions[?(@.type=="APIServerAvailable")].status}`)
 		}).Should(Equal("True"))

@@ -76,7 +76,7 @@ spec:
 			Expect(err).NotTo(HaveOccurred())
 			killGardenletWhen(ctx, name, "Create", progress)
 			waitSucceeded(ctx, name)
-			Expect(processesIn(shootDir(id))).To(HaveLen(4), "one process per component, none twice")
+			Expect(processesIn(shootDir(id))).To(HaveLen(5), "one process per component (etcd, its backup sidecar, kube-apiserver, kube-controller-manager, kube-scheduler), none twice")
 			Eventually(ctx, jsonpath(ctx, name, `{.status.conditions[?(@.type=="APIServerAvailable")].status}`)).Should(Equal("True"))
 
 			_, err = garden(ctx, "-n", namespace, "delete", "shoot", name, "--wait=false")
@@ -88,6 +88,7 @@ spec:
 			Expect(processesIn(shootDir(id))).To(BeEmpty())
 			Expect(shootDir(id)).NotTo(BeADirectory())
 			Expect(garden(ctx, "get", "namespace", id, "--ignore-not-found", "-o", "name")).To(BeEmpty())
+			Expect(entryDirs(id)).To(BeEmpty(), "no BackupEntry directory is left")
 		}, SpecTimeout(5*time.Minute))
 	}
 })

@@ -51,6 +51,30 @@ func shootPorts(id string) []int {
 	return out
 }
 
+// KubeAPIServerProcess is the kube-apiserver's key in shootPIDs.
+const KubeAPIServerProcess = "kube-apiserver"
+
+// entryDirs returns the directories of the shoot's BackupEntries in the landscape's local
+// backup buckets.
+func entryDirs(id string) []string {
+	dirs, err := filepath.Glob(filepath.Join(stateDir, "backupbuckets", "*", id+"--*"))
+	Expect(err).NotTo(HaveOccurred())
+	return dirs
+}
+
+// snapshots returns the names of the shoot's etcd snapshots in its BackupEntry.
+func snapshots(id string) []string {
+	var out []string
+	for _, dir := range entryDirs(id) {
+		files, err := filepath.Glob(filepath.Join(dir, "full-*"))
+		Expect(err).NotTo(HaveOccurred())
+		for _, f := range files {
+			out = append(out, filepath.Base(f))
+		}
+	}
+	return out
+}
+
 func jsonpath(ctx context.Context, name, path string) func() (string, error) {
 	return func() (string, error) {
 		return garden(ctx, "-n", namespace, "get", "shoot", name, "-o", "jsonpath="+path)
@@ -99,7 +123,11 @@ var _ = Describe("a workerless shoot", Ordered, func() {
 		for _, cond := range []string{"APIServerAvailable", "ControlPlaneHealthy"} {
 			Eventually(ctx, jsonpath(ctx, workerless, fmt.Sprintf(`{.status.conditions[?(@.type=="%s")].status}`, cond))).Should(Equal("True"), cond)
 		}
-		Expect(shootPIDs(workerlessID)).To(HaveLen(4), "etcd, kube-apiserver, kube-controller-manager and kube-scheduler")
+		Expect(shootPIDs(workerlessID)).To(HaveLen(5), "etcd, its backup sidecar, kube-apiserver, kube-controller-manager and kube-scheduler")
+		// The seed has a backup: the shoot has a BackupEntry, and the sidecar took a first
+		// snapshot when it started.
+		Expect(garden(ctx, "-n", namespace, "get", "backupentries", "-o", "name")).To(ContainSubstring("backupentry.core.gardener.cloud/" + workerlessID + "--"))
+		Eventually(func() []string { return snapshots(workerlessID) }).ShouldNot(BeEmpty())
 	}, SpecTimeout(4*time.Minute))
 
 	It("gives a working admin kubeconfig through hortus kubeconfig and kubectl create --raw", func(ctx SpecContext) {
@@ -159,6 +187,10 @@ current-context: sa
 		}
 		_, err = kubectl(ctx, shootKubeconfig, "get", "ns", "--request-timeout=3s")
 		Expect(err).To(MatchError(ContainSubstring("was refused")))
+		// etcd was snapshotted after the kube-apiserver stopped, before etcd stopped.
+		last := must(jsonpath(ctx, workerless, `{.metadata.annotations.etcd\.hortus\.dev/last-snapshot}`)())
+		Expect(last).NotTo(BeEmpty(), "the gardenlet recorded the snapshot taken before hibernation")
+		Expect(snapshots(workerlessID)).To(ContainElement(last))
 	}, SpecTimeout(3*time.Minute))
 
 	It("wakes up with the data it had", func(ctx SpecContext) {
@@ -168,6 +200,45 @@ current-context: sa
 		waitSucceeded(ctx, workerless)
 		Expect(kubectl(ctx, shootKubeconfig, "get", "configmap", "before-hibernation", "-o", "jsonpath={.data.kept}")).To(Equal("yes"))
 	}, SpecTimeout(3*time.Minute))
+
+	It("restores its etcd from a snapshot: an object deleted after the snapshot is back", func(ctx SpecContext) {
+		_, err := kubectl(ctx, shootKubeconfig, "create", "configmap", "backed-up", "--from-literal=kept=yes")
+		Expect(err).NotTo(HaveOccurred())
+		out, err := hortus(ctx, "backup", "snapshot", workerless, "-n", namespace)
+		Expect(err).NotTo(HaveOccurred(), out)
+		taken := must(jsonpath(ctx, workerless, `{.metadata.annotations.etcd\.hortus\.dev/last-snapshot}`)())
+		Expect(out).To(ContainSubstring(taken))
+		Expect(snapshots(workerlessID)).To(ContainElement(taken))
+
+		_, err = kubectl(ctx, shootKubeconfig, "delete", "configmap", "backed-up")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = kubectl(ctx, shootKubeconfig, "create", "configmap", "after-snapshot")
+		Expect(err).NotTo(HaveOccurred())
+
+		// A snapshot that does not exist is refused, and nothing stops.
+		pids := shootPIDs(workerlessID)
+		out, err = hortus(ctx, "backup", "restore", workerless, "-n", namespace, "--snapshot", "full-19700101T000000.000000000Z.db")
+		Expect(err).To(HaveOccurred(), out)
+		Expect(out).To(ContainSubstring(taken), "the refusal lists the snapshots there are")
+		Expect(shootPIDs(workerlessID)).To(Equal(pids))
+
+		out, err = hortus(ctx, "backup", "restore", workerless, "-n", namespace, "--snapshot", taken)
+		Expect(err).NotTo(HaveOccurred(), out)
+		Expect(out).To(ContainSubstring("Restored the etcd of shoot"))
+		Expect(jsonpath(ctx, workerless, `{.metadata.annotations.etcd\.hortus\.dev/last-restore}`)()).To(Equal(taken))
+		Expect(shootPIDs(workerlessID)[KubeAPIServerProcess]).NotTo(Equal(pids[KubeAPIServerProcess]), "the kube-apiserver was restarted on the restored data")
+
+		Expect(kubectl(ctx, shootKubeconfig, "get", "configmap", "backed-up", "-o", "jsonpath={.data.kept}")).To(Equal("yes"))
+		_, err = kubectl(ctx, shootKubeconfig, "get", "configmap", "after-snapshot")
+		Expect(err).To(MatchError(ContainSubstring("NotFound")), "what was written after the snapshot is gone")
+		// The restored cluster takes writes, and its controllers work.
+		_, err = kubectl(ctx, shootKubeconfig, "create", "serviceaccount", "after-restore")
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(ctx, func() error {
+			_, err := kubectl(ctx, shootKubeconfig, "create", "token", "after-restore")
+			return err
+		}).Should(Succeed())
+	}, SpecTimeout(4*time.Minute))
 
 	It("is deleted with confirmation, leaving nothing behind", func(ctx SpecContext) {
 		pids := shootPIDs(workerlessID)
@@ -189,6 +260,8 @@ current-context: sa
 		}
 		Expect(shootPorts(workerlessID)).To(BeEmpty(), "its ports are released")
 		Expect(shootDir(workerlessID)).NotTo(BeADirectory())
+		Expect(garden(ctx, "-n", namespace, "get", "backupentries", "-o", "name")).NotTo(ContainSubstring(workerlessID), "its BackupEntry is gone")
+		Expect(entryDirs(workerlessID)).To(BeEmpty(), "its snapshots are gone with the BackupEntry")
 		Expect(garden(ctx, "get", "namespace", workerlessID, "--ignore-not-found", "-o", "name")).To(BeEmpty(), "the seed namespace is gone")
 		Expect(garden(ctx, "-n", namespace, "get", "configmap", workerless+".ca-cluster", "--ignore-not-found", "-o", "name")).To(BeEmpty())
 		Expect(garden(ctx, "-n", namespace, "get", "internalsecrets", workerless+".ca-client", "--ignore-not-found", "-o", "name")).To(BeEmpty())
