@@ -11,6 +11,7 @@ import (
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -159,9 +160,13 @@ func requestEtcdOperation(ctx context.Context, c client.Client, key client.Objec
 	fmt.Fprintf(progress, "Asked the gardenlet for an etcd %s of shoot %s.\n", op, key)
 
 	lastLine := ""
+	var lastGetErr error
 	err := wait.PollUntilContextCancel(ctx, 500*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		if err := c.Get(ctx, key, s); err != nil {
-			return false, nil
+		if lastGetErr = c.Get(ctx, key, s); lastGetErr != nil {
+			if apierrors.IsNotFound(lastGetErr) {
+				return false, fmt.Errorf("shoot %s was deleted while waiting", key)
+			}
+			return false, nil //nolint:nilerr // retried until the timeout, which reports the last error
 		}
 		if lo := s.Status.LastOperation; lo != nil && op == shoot.EtcdOperationRestore {
 			line := fmt.Sprintf("%s %s (%d%%): %s", lo.Type, lo.State, lo.Progress, lo.Description)
@@ -181,6 +186,7 @@ func requestEtcdOperation(ctx context.Context, c client.Client, key client.Objec
 		return true, nil
 	})
 	if err != nil {
+		err = errors.Join(err, lastGetErr)
 		if s.Annotations[shoot.AnnotationEtcdOperation] != "" {
 			return fmt.Errorf("the gardenlet has not done the etcd %s of shoot %s yet: %w. Look at its events (kubectl describe shoot %s -n %s) and the seed's gardenlet log", op, key, err, key.Name, key.Namespace)
 		}
