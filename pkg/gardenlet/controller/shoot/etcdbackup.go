@@ -9,6 +9,7 @@ import (
 
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -91,14 +92,24 @@ func (o *operation) etcdBackupConfig() *etcdcomponent.BackupConfig {
 	}
 }
 
-// ensureBackupEntry deploys the shoot's BackupEntry and learns where its snapshots go.
-func (o *operation) ensureBackupEntry(ctx context.Context) error {
-	if err := o.deployBackupEntry(ctx); err != nil {
-		return err
-	}
-	dir, err := o.backupStoreDir(ctx)
+// waitBackupLocation waits until the backup extension has published where the shoot's
+// snapshots go (Secret etcd-backup), and remembers the directory. For a shoot that had a
+// BackupEntry before (a reconcile, a wake) that is at once; a new shoot waits for the
+// task "Deploying the BackupEntry", which runs in parallel.
+func (o *operation) waitBackupLocation(ctx context.Context) error {
+	var (
+		dir  string
+		last error
+	)
+	err := wait.PollUntilContextCancel(ctx, backupEntryPollInterval, true, func(ctx context.Context) (bool, error) {
+		dir, last = o.backupStoreDir(ctx)
+		if flow.IsTerminal(last) {
+			return false, last
+		}
+		return last == nil, nil
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("waiting for the shoot's backup location: %w", errors.Join(err, last))
 	}
 	o.mu.Lock()
 	o.backupDir = dir

@@ -114,8 +114,10 @@ func (o *operation) reconcileGraph() *flow.Graph {
 	secrets := g.Add(o.task("Generating secrets", o.ensureSecrets, ns))
 	ports := g.Add(o.task("Reserving ports", o.reservePorts))
 	describeDeps := []flow.TaskID{secrets, ports}
+	var backupEntry flow.TaskID
 	if o.backup {
-		describeDeps = append(describeDeps, g.Add(o.task("Deploying the BackupEntry", o.ensureBackupEntry, ns)))
+		backupEntry = g.Add(o.task("Deploying the BackupEntry", o.deployBackupEntry, ns))
+		describeDeps = append(describeDeps, g.Add(o.task("Waiting for the backup location", o.waitBackupLocation, ns)))
 	}
 	describe := g.Add(o.task("Describing the control plane", o.describe, describeDeps...))
 	etcdDeps := []flow.TaskID{describe}
@@ -136,7 +138,7 @@ func (o *operation) reconcileGraph() *flow.Graph {
 	sched := g.Add(o.deployTask("Deploying the kube-scheduler", KubeScheduler, kas))
 	healthy := []flow.TaskID{cluster, publish, kcm, sched}
 	if o.backup {
-		healthy = append(healthy, g.Add(o.deployTask("Deploying the etcd backup sidecar", EtcdBackup, etcd)))
+		healthy = append(healthy, backupEntry, g.Add(o.deployTask("Deploying the etcd backup sidecar", EtcdBackup, etcd)))
 	}
 	if hasWorkers(o.shoot) {
 		healthy = append(healthy, o.extensionTasks(g, cluster, secrets, describe, kas)...)
