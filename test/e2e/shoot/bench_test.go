@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -34,7 +35,7 @@ func BenchmarkShoot(b *testing.B) {
 	state, c := framework.Landscape(ctx, b, cli)
 
 	var creates, deletes, wakes, wakeOps, bares []time.Duration
-	var mem framework.Memory
+	var mem, sidecar framework.Memory
 	for i := 0; b.Loop(); i++ {
 		bares = append(bares, bareStart(b, ctx))
 		var names []string
@@ -50,7 +51,7 @@ func BenchmarkShoot(b *testing.B) {
 			creates = append(creates, time.Since(start))
 		}
 		first := names[0]
-		mem = shootMemory(b, filepath.Join(state, "seeds", "local", "shoot--local--"+first))
+		mem, sidecar = shootMemory(b, filepath.Join(state, "seeds", "local", "shoot--local--"+first))
 
 		shootClient := framework.AdminClient(ctx, b, c, client.ObjectKey{Namespace: namespace, Name: first}, time.Second)
 		setHibernation(b, ctx, c, first, true)
@@ -97,6 +98,8 @@ func BenchmarkShoot(b *testing.B) {
 	b.ReportMetric(float64(mem.RSS)/(1<<20), "MiB-rss-control-plane")
 	b.ReportMetric(float64(mem.PSS)/(1<<20), "MiB-pss-control-plane")
 	b.ReportMetric(float64(mem.Anonymous)/(1<<20), "MiB-anon-control-plane")
+	b.ReportMetric(float64(sidecar.RSS)/(1<<20), "MiB-rss-etcd-backup-sidecar")
+	b.ReportMetric(float64(sidecar.PSS)/(1<<20), "MiB-pss-etcd-backup-sidecar")
 }
 
 func benchShoot(name string) *gardencorev1beta1.Shoot {
@@ -169,16 +172,30 @@ func bareStart(b *testing.B, ctx context.Context) time.Duration {
 	return d
 }
 
-// shootMemory sums the memory of a shoot's control-plane processes.
-func shootMemory(b *testing.B, dir string) framework.Memory {
+// shootMemory sums the memory of a shoot's control-plane processes (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler) and returns that of its etcd backup sidecar
+// apart: the sidecar runs only on seeds with a backup.
+func shootMemory(b *testing.B, dir string) (controlPlane, sidecar framework.Memory) {
 	b.Helper()
 	pids, err := framework.PIDs(dir)
-	if err != nil || len(pids) != 4 {
-		b.Fatalf("want 4 components in %s, found %d: %v", dir, len(pids), err)
+	if err != nil || len(pids) != 5 {
+		b.Fatalf("want 5 components (4 and the etcd backup sidecar) in %s, found %d: %v", dir, len(pids), err)
 	}
-	m, err := framework.MemoryOf(slices.Collect(maps.Values(pids))...)
-	if err != nil {
+	var main []int
+	for comp, pid := range pids {
+		if path.Base(comp) == "etcd-backup" {
+			if sidecar, err = framework.MemoryOf(pid); err != nil {
+				b.Fatal(err)
+			}
+			continue
+		}
+		main = append(main, pid)
+	}
+	if len(main) != 4 {
+		b.Fatalf("no etcd-backup component among %v", slices.Collect(maps.Keys(pids)))
+	}
+	if controlPlane, err = framework.MemoryOf(main...); err != nil {
 		b.Fatal(err)
 	}
-	return m
+	return controlPlane, sidecar
 }

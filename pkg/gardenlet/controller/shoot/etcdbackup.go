@@ -117,6 +117,17 @@ func (o *operation) waitBackupLocation(ctx context.Context) error {
 	return nil
 }
 
+// knowBackupLocation remembers the shoot's backup location if the backup extension
+// published it before (every shoot but a new one), so that the flow need not wait for it.
+func (o *operation) knowBackupLocation(ctx context.Context) {
+	if !o.backup {
+		return
+	}
+	if dir, err := o.backupStoreDir(ctx); err == nil {
+		o.backupDir = dir
+	}
+}
+
 // backupClient is a client of the shoot's etcd backup sidecar, with the etcd client
 // certificate.
 func (o *operation) backupClient() (*etcdbackup.Client, error) {

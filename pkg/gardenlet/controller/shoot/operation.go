@@ -114,9 +114,11 @@ func (o *operation) reconcileGraph() *flow.Graph {
 	secrets := g.Add(o.task("Generating secrets", o.ensureSecrets, ns))
 	ports := g.Add(o.task("Reserving ports", o.reservePorts))
 	describeDeps := []flow.TaskID{secrets, ports}
-	var backupEntry flow.TaskID
-	if o.backup {
-		backupEntry = g.Add(o.task("Deploying the BackupEntry", o.deployBackupEntry, ns))
+	// A shoot whose backup location is known (see knowBackupLocation) keeps its
+	// BackupEntry up to date off the critical path, after the kube-apiserver: a wake does
+	// not wait for the entry's round trip or share the CPU with it.
+	backupEntryDeps := []flow.TaskID{ns}
+	if o.backup && o.backupDir == "" {
 		describeDeps = append(describeDeps, g.Add(o.task("Waiting for the backup location", o.waitBackupLocation, ns)))
 	}
 	describe := g.Add(o.task("Describing the control plane", o.describe, describeDeps...))
@@ -138,7 +140,14 @@ func (o *operation) reconcileGraph() *flow.Graph {
 	sched := g.Add(o.deployTask("Deploying the kube-scheduler", KubeScheduler, kas))
 	healthy := []flow.TaskID{cluster, publish, kcm, sched}
 	if o.backup {
-		healthy = append(healthy, backupEntry, g.Add(o.deployTask("Deploying the etcd backup sidecar", EtcdBackup, etcd)))
+		if o.backupDir != "" {
+			backupEntryDeps = append(backupEntryDeps, kas)
+		}
+		// The sidecar needs only etcd, but starting it with the kube-apiserver would slow
+		// the kube-apiserver's start on a small machine.
+		healthy = append(healthy,
+			g.Add(o.task("Deploying the BackupEntry", o.deployBackupEntry, backupEntryDeps...)),
+			g.Add(o.deployTask("Deploying the etcd backup sidecar", EtcdBackup, etcd, kas)))
 	}
 	if hasWorkers(o.shoot) {
 		healthy = append(healthy, o.extensionTasks(g, cluster, secrets, describe, kas)...)

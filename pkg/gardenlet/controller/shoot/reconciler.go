@@ -259,6 +259,7 @@ func (r *Reconciler) reconcile(ctx context.Context, shoot *gardencorev1beta1.Sho
 	if hibernate {
 		g = o.hibernateGraph()
 	} else {
+		o.knowBackupLocation(ctx)
 		g = o.reconcileGraph()
 	}
 	start := r.Clock.Now()
