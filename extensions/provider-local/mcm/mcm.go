@@ -280,6 +280,8 @@ func Run(ctx context.Context, log logr.Logger, o Options) error {
 		}
 	}()
 
+	resumeMachines(ctx, log, drv, machineClient, controlCore, o.Namespace)
+
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(machinev1alpha1.AddToScheme(scheme))
@@ -459,4 +461,53 @@ func serveHealth(ctx context.Context, log logr.Logger, addr string) (func(), err
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// resumeMachines restarts the simulated nodes of the namespace's Machines whose processes
+// were stopped (see driver.Resume), before the controllers look at their nodes' health.
+// A machine that cannot be restarted is left to machine-controller-manager, which replaces
+// it once its node stays unhealthy; so failures are logged, not returned.
+func resumeMachines(ctx context.Context, log logr.Logger, drv *driver.Driver, machineClient machineclientset.Interface, core kubernetes.Interface, namespace string) {
+	machines, err := machineClient.MachineV1alpha1().Machines(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		log.Error(err, "Listing the machines to restart stopped ones failed")
+		return
+	}
+	for i := range machines.Items {
+		m := &machines.Items[i]
+		log := log.WithValues("machine", m.Name)
+		class, err := machineClient.MachineV1alpha1().MachineClasses(namespace).Get(ctx, m.Spec.Class.Name, metav1.GetOptions{})
+		if err != nil {
+			log.Error(err, "Reading the machine's class to restart it failed")
+			continue
+		}
+		secret, err := machineSecret(ctx, core, class)
+		if err != nil {
+			log.Error(err, "Reading the machine's user data to restart it failed")
+			continue
+		}
+		if _, err := drv.Resume(ctx, m, class, secret); err != nil {
+			log.Error(err, "Restarting the stopped machine failed")
+		}
+	}
+}
+
+// machineSecret is the Secret that machine-controller-manager hands the driver for a
+// MachineClass: the user data Secret (secretRef) with the credentials
+// (credentialsSecretRef) added.
+func machineSecret(ctx context.Context, core kubernetes.Interface, class *machinev1alpha1.MachineClass) (*corev1.Secret, error) {
+	out := &corev1.Secret{Data: map[string][]byte{}}
+	for _, ref := range []*corev1.SecretReference{class.SecretRef, class.CredentialsSecretRef} {
+		if ref == nil {
+			continue
+		}
+		secret, err := core.CoreV1().Secrets(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range secret.Data {
+			out.Data[k] = v
+		}
+	}
+	return out, nil
 }

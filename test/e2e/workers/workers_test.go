@@ -171,6 +171,26 @@ var _ = Describe("a shoot with a worker pool", Ordered, func() {
 		Expect(found).To(BeTrue(), "no issued kubelet client certificate for node %s", nodes[0])
 	})
 
+	It("comes back after hortus down and up with the same node Ready and its pods Running", func(ctx SpecContext) {
+		before, err := readyNodes(ctx)()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(before).To(HaveLen(1))
+		out, err := cli.Hortus(ctx, "down", "--state-dir", stateDir)
+		Expect(err).NotTo(HaveOccurred(), out)
+		machines := filepath.Join(stateDir, "seeds", "local", technicalID, "machines")
+		Expect(framework.ProcessesIn(machines)).To(BeEmpty(), "hortus down stopped the machine")
+		out, err = cli.Hortus(ctx, "up", "--state-dir", stateDir)
+		Expect(err).NotTo(HaveOccurred(), out)
+		// The stopped machine is started again, not replaced: machine-controller-manager
+		// would replace it only after its 2-minute health timeout, with a new name. The
+		// node's Ready status alone could be stale (the kube-controller-manager marks a
+		// silent node only after its grace period), so the machine's process must run.
+		Eventually(func() ([]string, error) { return framework.ProcessesIn(machines) }).WithTimeout(90 * time.Second).ShouldNot(BeEmpty())
+		Eventually(readyNodes(ctx)).WithTimeout(90 * time.Second).Should(Equal(before))
+		Eventually(runningPods(ctx)).WithTimeout(90 * time.Second).Should(Equal(3))
+		waitSucceeded(ctx)
+	}, SpecTimeout(5*time.Minute))
+
 	It("follows the pool's minimum up to 3 nodes", func(ctx SpecContext) {
 		setPool(ctx, 3, 3)
 		waitSucceeded(ctx)

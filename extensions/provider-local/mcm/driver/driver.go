@@ -225,6 +225,42 @@ func (d *Driver) GetMachineStatus(ctx context.Context, req *mcmdriver.GetMachine
 	}, nil
 }
 
+// Resume starts the simulated node of a Machine whose process was stopped while its set
+// was kept, as a host that comes back boots its VMs again: after 'hortus down' and
+// 'hortus up', the nodes return instead of staying NotReady until machine-controller-
+// manager replaces them. A machine that runs, one the driver never created and one being
+// deleted are left alone. It reports whether it started the machine.
+func (d *Driver) Resume(ctx context.Context, m *v1alpha1.Machine, class *v1alpha1.MachineClass, secret *corev1.Secret) (bool, error) {
+	end, err := d.begin()
+	if err != nil {
+		return false, err
+	}
+	defer end()
+	if err := d.servesMachine(m); err != nil {
+		return false, err
+	}
+	if m.DeletionTimestamp != nil {
+		return false, nil
+	}
+	st, err := d.executor.Status(ctx, m.Name)
+	if err != nil {
+		return false, fail(codes.Internal, "reading the state of simulated machine %s: %v", m.Name, err)
+	}
+	if len(st) == 0 || st[0].Phase != component.PhaseStopped {
+		return false, nil
+	}
+	set, err := d.machineSet(m, class, secret)
+	if err != nil {
+		return false, err
+	}
+	key := client.ObjectKeyFromObject(m)
+	if err := d.executor.Deploy(ctx, *set); err != nil {
+		return false, fail(codes.Internal, "restarting the simulated node of machine %s: %v", key, err)
+	}
+	d.log.Info("Restarted stopped simulated machine", "machine", key)
+	return true, nil
+}
+
 // ListMachines lists every simulated machine of this driver by provider ID, whatever its
 // MachineClass, so that machine-controller-manager's safety controller finds orphans.
 func (d *Driver) ListMachines(ctx context.Context, _ *mcmdriver.ListMachinesRequest) (*mcmdriver.ListMachinesResponse, error) {

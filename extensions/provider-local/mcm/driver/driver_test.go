@@ -312,3 +312,61 @@ func TestNewRequiresOptions(t *testing.T) {
 		ContainSubstring("namespace is not set"),
 	)))
 }
+
+func TestResumeRestartsStoppedMachinesOnly(t *testing.T) {
+	g := NewWithT(t)
+	ctx := t.Context()
+	d, machines := setup(t)
+	for _, name := range []string{"m1", "m2"} {
+		_, err := d.CreateMachine(ctx, createReq(name))
+		g.Expect(err).NotTo(HaveOccurred())
+	}
+	stopped, running := pid(g, machines, "m1"), pid(g, machines, "m2")
+
+	// 'hortus down' stops the machine's process and keeps its set, as it does with a
+	// driver's machines: through an executor of its own once the driver is closed.
+	g.Expect(d.Close()).To(Succeed())
+	e, err := process.New(process.Options{StateDir: machines})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(e.Stop(ctx, "m1")).To(Succeed())
+	g.Expect(e.Close()).To(Succeed())
+	g.Expect(alive(stopped)).To(BeFalse())
+
+	next, err := driver.New(driver.Options{MachinesDir: machines, NodeBinary: filepath.Join(filepath.Dir(machines), "hortus"), Namespace: namespace})
+	g.Expect(err).NotTo(HaveOccurred())
+	t.Cleanup(func() { removeAll(t, next, machines) })
+
+	started, err := next.Resume(ctx, machine("m1"), class(goodSpec), secret("#cloud-config\n"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(started).To(BeTrue())
+	g.Expect(pid(g, machines, "m1")).NotTo(Equal(stopped))
+	g.Expect(alive(pid(g, machines, "m1"))).To(BeTrue(), "the stopped machine runs again")
+
+	started, err = next.Resume(ctx, machine("m2"), class(goodSpec), secret("#cloud-config\n"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(started).To(BeFalse(), "a running machine is left alone")
+	g.Expect(pid(g, machines, "m2")).To(Equal(running))
+
+	started, err = next.Resume(ctx, machine("m3"), class(goodSpec), secret("#cloud-config\n"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(started).To(BeFalse(), "a machine the driver never created is not created")
+	_, err = next.GetMachineStatus(ctx, &mcmdriver.GetMachineStatusRequest{Machine: machine("m3")})
+	g.Expect(code(g, err)).To(Equal(codes.NotFound))
+
+	// A Machine being deleted is not restarted.
+	g.Expect(next.Close()).To(Succeed())
+	e, err = process.New(process.Options{StateDir: machines})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(e.Stop(ctx, "m1")).To(Succeed())
+	g.Expect(e.Close()).To(Succeed())
+	last, err := driver.New(driver.Options{MachinesDir: machines, NodeBinary: filepath.Join(filepath.Dir(machines), "hortus"), Namespace: namespace})
+	g.Expect(err).NotTo(HaveOccurred())
+	t.Cleanup(func() { removeAll(t, last, machines) })
+	deleting := machine("m1")
+	now := metav1.Now()
+	deleting.DeletionTimestamp = &now
+	started, err = last.Resume(ctx, deleting, class(goodSpec), secret("#cloud-config\n"))
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(started).To(BeFalse())
+	g.Expect(alive(pid(g, machines, "m1"))).To(BeFalse(), "a machine being deleted stays stopped")
+}
