@@ -16,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hortus-dev/hortus/pkg/gardenlet/controller/shoot"
@@ -104,19 +103,9 @@ func (o *backupOptions) run(cmd *cobra.Command, arg, op string) error {
 	if err != nil {
 		return err
 	}
-	clientConfig := gardenClientConfig(o.gardenKubeconfig, o.context)
-	cfg, err := clientConfig.ClientConfig()
+	cfg, namespace, err := gardenConfigAndNamespace(o.gardenKubeconfig, o.context, o.namespace)
 	if err != nil {
-		if clientcmd.IsEmptyConfig(err) {
-			return errors.New("no garden kubeconfig found: pass --kubeconfig, set KUBECONFIG, or start the local landscape with 'hortus up'")
-		}
-		return fmt.Errorf("loading the garden kubeconfig: %w", err)
-	}
-	namespace := o.namespace
-	if namespace == "" {
-		if namespace, _, err = clientConfig.Namespace(); err != nil {
-			return fmt.Errorf("reading the namespace of the garden kubeconfig's context: %w", err)
-		}
+		return err
 	}
 	scheme := runtime.NewScheme()
 	utilruntime.Must(gardencorev1beta1.AddToScheme(scheme))

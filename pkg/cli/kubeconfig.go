@@ -100,19 +100,9 @@ func (o kubeconfigOptions) run(cmd *cobra.Command, arg string) error {
 	if o.expiration < minKubeconfigExpiration {
 		return fmt.Errorf("--expiration %s is too short: the garden issues kubeconfigs for at least %s", o.expiration, minKubeconfigExpiration)
 	}
-	clientConfig := gardenClientConfig(o.gardenKubeconfig, o.context)
-	cfg, err := clientConfig.ClientConfig()
+	cfg, namespace, err := gardenConfigAndNamespace(o.gardenKubeconfig, o.context, o.namespace)
 	if err != nil {
-		if clientcmd.IsEmptyConfig(err) {
-			return errors.New("no garden kubeconfig found: pass --kubeconfig, set KUBECONFIG, or start the local landscape with 'hortus up'")
-		}
-		return fmt.Errorf("loading the garden kubeconfig: %w", err)
-	}
-	namespace := o.namespace
-	if namespace == "" {
-		if namespace, _, err = clientConfig.Namespace(); err != nil {
-			return fmt.Errorf("reading the namespace of the garden kubeconfig's context: %w", err)
-		}
+		return err
 	}
 
 	kind, subresource, role := "AdminKubeconfigRequest", "adminkubeconfig", "admin"
@@ -209,6 +199,26 @@ func gardenLoadingRules(explicit string) *clientcmd.ClientConfigLoadingRules {
 		}
 	}
 	return rules
+}
+
+// gardenConfigAndNamespace loads the garden's client configuration (see gardenClientConfig)
+// and returns it with namespace, or the namespace of the kubeconfig's context when that is
+// empty.
+func gardenConfigAndNamespace(kubeconfig, context, namespace string) (*rest.Config, string, error) {
+	clientConfig := gardenClientConfig(kubeconfig, context)
+	cfg, err := clientConfig.ClientConfig()
+	if err != nil {
+		if clientcmd.IsEmptyConfig(err) {
+			return nil, "", errors.New("no garden kubeconfig found: pass --kubeconfig, set KUBECONFIG, or start the local landscape with 'hortus up'")
+		}
+		return nil, "", fmt.Errorf("loading the garden kubeconfig: %w", err)
+	}
+	if namespace == "" {
+		if namespace, _, err = clientConfig.Namespace(); err != nil {
+			return nil, "", fmt.Errorf("reading the namespace of the garden kubeconfig's context: %w", err)
+		}
+	}
+	return cfg, namespace, nil
 }
 
 // gardenClientConfig returns the garden's client configuration from gardenLoadingRules and
