@@ -5,15 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
-// maxAttempts bounds how often Allocate asks the kernel for a port that is not reserved yet.
-const maxAttempts = 100
+// maxAttempts bounds how often Allocate tries a port that is not reserved yet.
+const maxAttempts = 200
 
 // Allocator reserves loopback TCP ports for named owners, for example "<set>/<component>".
 // Its state lives in a JSON file; an flock on the sibling file "<state file>.lock" makes
@@ -42,8 +45,9 @@ func New(stateFile string) *Allocator {
 }
 
 // Allocate returns a port for each name. The same owner and name get the same port on
-// every call, also from another Allocator on the same file; a new port is one that the
-// kernel hands out for 127.0.0.1:0 and that no owner has reserved.
+// every call, also from another Allocator on the same file; a new port is a random one
+// below the kernel's ephemeral range (see portRange) that no owner has reserved and that
+// nothing listens on.
 func (a *Allocator) Allocate(owner string, names ...string) (map[string]int, error) {
 	if owner == "" {
 		return nil, errors.New("allocate ports: owner is empty")
@@ -204,18 +208,52 @@ func writeAtomic(path string, s *state) error {
 
 // freePort asks the kernel for a free loopback port that is not in reserved.
 func freePort(reserved map[int]bool) (int, error) {
+	low, high := portRange()
 	for range maxAttempts {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, err
+		p := low + rand.IntN(high-low+1)
+		if reserved[p] {
+			continue
 		}
-		p := l.Addr().(*net.TCPAddr).Port
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue // in use
+		}
 		if err := l.Close(); err != nil {
 			return 0, err
 		}
-		if !reserved[p] {
-			return p, nil
+		return p, nil
+	}
+	return 0, fmt.Errorf("no free port in %d–%d after %d attempts", low, high, maxAttempts)
+}
+
+// Ports are chosen below the kernel's ephemeral range (net.ipv4.ip_local_port_range),
+// from which outgoing connections take their local ports: a reserved port that is not
+// listening for a while (between 'hortus down' and 'hortus up', or while a component
+// restarts) could otherwise be taken by any connection on the machine, and the component
+// could not listen on it again.
+const (
+	// rangeLow is the lowest port handed out.
+	rangeLow = 20000
+	// defaultEphemeralLow is the kernel's default start of the ephemeral range.
+	defaultEphemeralLow = 32768
+	// minRangeSize is the smallest range used; below it the range ignores the kernel's.
+	minRangeSize = 4096
+)
+
+// portRange is the range ports are chosen from: rangeLow up to just below the ephemeral
+// range, or rangeLow to rangeLow+minRangeSize-1 when the ephemeral range starts too low
+// to leave room.
+func portRange() (low, high int) {
+	ephemeral := defaultEphemeralLow
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil {
+				ephemeral = v
+			}
 		}
 	}
-	return 0, fmt.Errorf("no free port after %d attempts", maxAttempts)
+	if ephemeral-rangeLow < minRangeSize {
+		return rangeLow, rangeLow + minRangeSize - 1
+	}
+	return rangeLow, ephemeral - 1
 }

@@ -2,7 +2,11 @@ package ports_test
 
 import (
 	"fmt"
+	"net"
+	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -112,5 +116,33 @@ func TestConcurrentAllocatorsNeverCollide(t *testing.T) {
 	g.Expect(check.List()).To(HaveLen(2 * 2 * perAllocator))
 	for owner, byName := range got {
 		g.Expect(check.Allocate(owner, "a", "b")).To(Equal(byName), "reservation of %s lost", owner)
+	}
+}
+
+// Ports come from below the kernel's ephemeral range, so that no outgoing connection takes
+// a reserved port while its component is not listening; each is free to listen on.
+func TestAllocateAvoidsTheEphemeralRange(t *testing.T) {
+	g := NewWithT(t)
+	ephemeralLow := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			ephemeralLow, _ = strconv.Atoi(f[0])
+		}
+	}
+	a := ports.New(filepath.Join(t.TempDir(), "ports.json"))
+	names := make([]string, 50)
+	for i := range names {
+		names[i] = fmt.Sprintf("p%d", i)
+	}
+	got, err := a.Allocate("owner", names...)
+	g.Expect(err).NotTo(HaveOccurred())
+	for name, p := range got {
+		g.Expect(p).To(BeNumerically(">=", 20000), name)
+		if ephemeralLow-20000 >= 4096 {
+			g.Expect(p).To(BeNumerically("<", ephemeralLow), name)
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		g.Expect(err).NotTo(HaveOccurred(), "port %d of %s is free to listen on", p, name)
+		g.Expect(l.Close()).To(Succeed())
 	}
 }
