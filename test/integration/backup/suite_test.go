@@ -3,6 +3,7 @@ package backup_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -133,15 +134,20 @@ server:
   metrics: {port: %[6]d}
 `, gardenKubeconfig, seed.KubeconfigPath, seedName, credentialsName, ports["health"], ports["metrics"])))
 	Expect(err).NotTo(HaveOccurred())
+	// Removed once the gardenlet has stopped, so that nothing it writes on its way out is
+	// left behind.
+	stateDir, err := os.MkdirTemp("", "hortus-backup-it-")
+	Expect(err).NotTo(HaveOccurred())
 	runCtx, cancel := context.WithCancel(logf.IntoContext(context.Background(), GinkgoLogr.WithName("gardenlet")))
 	done := make(chan error, 1)
 	go func() {
 		defer GinkgoRecover()
-		done <- gardenlet.RunWithOptions(runCtx, cfg, gardenlet.Options{StateDir: GinkgoT().TempDir()})
+		done <- gardenlet.RunWithOptions(runCtx, cfg, gardenlet.Options{StateDir: stateDir})
 	}()
 	DeferCleanup(func() {
 		cancel()
 		Eventually(done).WithTimeout(30 * time.Second).Should(Receive(BeNil()))
+		Expect(os.RemoveAll(stateDir)).To(Succeed())
 	})
 
 	// The gardenlet started before the extension CRDs were in the seed: its seed controller

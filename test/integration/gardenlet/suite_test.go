@@ -3,6 +3,7 @@ package gardenlet_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -143,15 +144,20 @@ server:
 `, gardenKubeconfig, env.KubeconfigPath, seedName, namespace, capacity, reserved, syncPeriod, healthPort, metricsPort)))
 	Expect(err).NotTo(HaveOccurred())
 
+	// The gardenlet's state directory is removed once the gardenlet has stopped, so that
+	// nothing it writes on its way out is left behind.
+	stateDir, err := os.MkdirTemp("", "hortus-gardenlet-it-")
+	Expect(err).NotTo(HaveOccurred())
 	runCtx, cancel := context.WithCancel(logf.IntoContext(context.Background(), GinkgoLogr))
 	done := make(chan error, 1)
 	go func() {
 		defer GinkgoRecover()
-		done <- gardenlet.RunWithOptions(runCtx, cfg, gardenlet.Options{LeaseRenewPeriod: leaseRenewPeriod, StateDir: GinkgoT().TempDir()})
+		done <- gardenlet.RunWithOptions(runCtx, cfg, gardenlet.Options{LeaseRenewPeriod: leaseRenewPeriod, StateDir: stateDir})
 	}()
 	DeferCleanup(func() {
 		cancel()
 		Eventually(done).WithTimeout(30 * time.Second).Should(Receive(BeNil()))
+		Expect(os.RemoveAll(stateDir)).To(Succeed())
 	})
 }, NodeTimeout(4*time.Minute))
 
