@@ -55,7 +55,13 @@ func (p *Plugin) Validate(ctx context.Context, a admission.Attributes, _ admissi
 	if err := p.Ready(a); err != nil {
 		return err
 	}
-	return Validate(ctx, a, p.Cached())
+	err := Validate(ctx, a, p.Cached())
+	if apierrors.IsForbidden(err) && p.Live() != nil {
+		// A ControllerRegistration created a moment ago (kubectl apply -f of a directory
+		// with both) may not be in the cache yet: a refusal is confirmed against the API.
+		return Validate(ctx, a, p.Live())
+	}
+	return err
 }
 
 // requirement is an extension kind and type that a field of an object needs.

@@ -236,3 +236,20 @@ func TestDisable(t *testing.T) {
 	g.Expect(chain(g).Validate(context.Background(), attrs, nil)).To(MatchError(ContainSubstring("spec.provider.type")), "on by default")
 	g.Expect(chain(g, extensionvalidator.PluginName).Validate(context.Background(), attrs, nil)).To(Succeed(), "off with --disable-admission-plugins")
 }
+
+// A registration that the cache has not seen yet does not make the plugin refuse: a
+// refusal is confirmed against the live API.
+func TestRefusalConfirmedLive(t *testing.T) {
+	g := NewWithT(t)
+	seed := &core.Seed{ObjectMeta: metav1.ObjectMeta{Name: "seed"}, Spec: core.SeedSpec{Provider: core.SeedProvider{Type: "local"}}}
+	attrs := admissiontest.Attributes(admission.Create, "Seed", seed, nil)
+
+	p := extensionvalidator.New()
+	p.UseReaders(admissiontest.Reader(), admissiontest.Reader(local()...))
+	g.Expect(p.Validate(context.Background(), attrs, nil)).To(Succeed())
+
+	p = extensionvalidator.New()
+	p.UseReaders(admissiontest.Reader(), admissiontest.Reader())
+	err := p.Validate(context.Background(), attrs, nil)
+	g.Expect(apierrors.IsForbidden(err)).To(BeTrue(), "got %v", err)
+}
