@@ -22,8 +22,18 @@ const maxAttempts = 200
 // Its state lives in a JSON file; an flock on the sibling file "<state file>.lock" makes
 // every read-modify-write exclusive, so that any number of Allocators, in one process or
 // in many, can share the file without handing out a port twice.
+//
+// Allocators of different state files (two landscapes, a landscape and a test
+// environment) do not hand out the same port either: each state file is recorded in a
+// machine-wide index (see IndexDir), and a new port is one that no recorded state file
+// reserves. Without it, a port reserved by one landscape for a component that is not
+// listening (a hibernated shoot, a landscape that is down) could be handed to another,
+// and the first component could not listen on it again.
 type Allocator struct {
-	path string
+	path  string
+	index string
+	// low and high bound the ports handed out; portRange() when both are 0.
+	low, high int
 }
 
 // Reservation is one reserved port.
@@ -38,10 +48,10 @@ type state struct {
 	Owners map[string]map[string]int `json:"owners"`
 }
 
-// New returns an Allocator that keeps its reservations in stateFile. The file and its
-// directory are created on first use.
+// New returns an Allocator that keeps its reservations in stateFile, recorded in the index
+// IndexDir(). The file and its directory are created on first use.
 func New(stateFile string) *Allocator {
-	return &Allocator{path: stateFile}
+	return &Allocator{path: stateFile, index: IndexDir()}
 }
 
 // Allocate returns a port for each name. The same owner and name get the same port on
@@ -52,35 +62,52 @@ func (a *Allocator) Allocate(owner string, names ...string) (map[string]int, err
 	if owner == "" {
 		return nil, errors.New("allocate ports: owner is empty")
 	}
+	// The index's lock is taken first and held until the state is written, so that no
+	// Allocator of another state file takes the same new ports at the same time. Every
+	// Allocate takes the two locks in this order.
+	unlockIndex, err := a.lockIndex()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = unlockIndex() }()
 	result := make(map[string]int, len(names))
-	err := a.update(func(s *state) (bool, error) {
-		reserved := map[int]bool{}
+	err = a.update(func(s *state) (bool, error) {
+		byName := s.Owners[owner]
+		var missing []string
+		for _, name := range names {
+			if p, ok := byName[name]; ok {
+				result[name] = p
+			} else {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) == 0 {
+			return false, nil
+		}
+		reserved, err := a.reservedElsewhere()
+		if err != nil {
+			return false, err
+		}
 		for _, byName := range s.Owners {
 			for _, p := range byName {
 				reserved[p] = true
 			}
 		}
-		byName := s.Owners[owner]
-		changed := false
-		for _, name := range names {
-			if p, ok := byName[name]; ok {
-				result[name] = p
-				continue
-			}
-			p, err := freePort(reserved)
+		if byName == nil {
+			byName = map[string]int{}
+			s.Owners[owner] = byName
+		}
+		low, high := a.portRange()
+		for _, name := range missing {
+			p, err := freePort(low, high, reserved)
 			if err != nil {
 				return false, fmt.Errorf("allocate port %s for %s: %w", name, owner, err)
-			}
-			if byName == nil {
-				byName = map[string]int{}
-				s.Owners[owner] = byName
 			}
 			byName[name] = p
 			reserved[p] = true
 			result[name] = p
-			changed = true
 		}
-		return changed, nil
+		return true, a.register()
 	})
 	if err != nil {
 		return nil, err
@@ -206,9 +233,8 @@ func writeAtomic(path string, s *state) error {
 	return nil
 }
 
-// freePort asks the kernel for a free loopback port that is not in reserved.
-func freePort(reserved map[int]bool) (int, error) {
-	low, high := portRange()
+// freePort asks the kernel for a free loopback port in low..high that is not in reserved.
+func freePort(low, high int, reserved map[int]bool) (int, error) {
 	for range maxAttempts {
 		p := low + rand.IntN(high-low+1)
 		if reserved[p] {
@@ -239,6 +265,13 @@ const (
 	// minRangeSize is the smallest range used; below it the range ignores the kernel's.
 	minRangeSize = 4096
 )
+
+func (a *Allocator) portRange() (low, high int) {
+	if a.low == 0 && a.high == 0 {
+		return portRange()
+	}
+	return a.low, a.high
+}
 
 // portRange is the range ports are chosen from: rangeLow up to just below the ephemeral
 // range, or rangeLow to rangeLow+minRangeSize-1 when the ephemeral range starts too low

@@ -146,3 +146,109 @@ func TestAllocateAvoidsTheEphemeralRange(t *testing.T) {
 		g.Expect(l.Close()).To(Succeed())
 	}
 }
+
+func TestMain(m *testing.M) {
+	// The tests' state files go to an index of their own, not the machine's.
+	dir, err := os.MkdirTemp("", "hortus-ports-index-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := os.Setenv(ports.IndexEnv, dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	if err := os.RemoveAll(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}
+
+// freeLoopbackPort returns a port that nothing listens on at the moment.
+func freeLoopbackPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
+
+// twoStateFiles returns the paths of two state files of different landscapes, a port
+// index and a port that nothing listens on at the moment.
+func twoStateFiles(t *testing.T) (fileA, fileB, index string, port int) {
+	t.Helper()
+	dir := t.TempDir()
+	return filepath.Join(dir, "a", "ports.json"), filepath.Join(dir, "b", "ports.json"), t.TempDir(), freeLoopbackPort(t)
+}
+
+// Two state files never get the same port, even while nothing listens on it: the port
+// index tells the second Allocator what the first reserved.
+func TestAllocatorsOfTwoStateFilesNeverShareAPort(t *testing.T) {
+	g := NewWithT(t)
+	fileA, fileB, index, p := twoStateFiles(t)
+	a := ports.NewInRange(fileA, index, p, p)
+	b := ports.NewInRange(fileB, index, p, p)
+
+	got, err := a.Allocate("landscape-a/kube-apiserver", "https")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(got["https"]).To(Equal(p))
+
+	_, err = b.Allocate("landscape-b/kube-apiserver", "https")
+	g.Expect(err).To(MatchError(ContainSubstring("no free port")), "the only port of the range is reserved by the other state file")
+
+	// Released ports are free for the other state file.
+	g.Expect(a.Release("landscape-a/kube-apiserver")).To(Succeed())
+	got, err = b.Allocate("landscape-b/kube-apiserver", "https")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(got["https"]).To(Equal(p))
+
+	// Now a cannot have it back under another owner.
+	_, err = a.Allocate("landscape-a/etcd", "client")
+	g.Expect(err).To(MatchError(ContainSubstring("no free port")))
+}
+
+// A state file that was removed (a purged state directory) reserves nothing, and its
+// index entry goes.
+func TestRemovedStateFilesAreForgotten(t *testing.T) {
+	g := NewWithT(t)
+	fileA, fileB, index, p := twoStateFiles(t)
+
+	_, err := ports.NewInRange(fileA, index, p, p).Allocate("a", "p")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(os.ReadDir(index)).To(HaveLen(2), "the lock and a's entry")
+	g.Expect(os.RemoveAll(filepath.Dir(fileA))).To(Succeed())
+
+	got, err := ports.NewInRange(fileB, index, p, p).Allocate("b", "p")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(got["p"]).To(Equal(p))
+	entries, err := os.ReadDir(index)
+	g.Expect(err).NotTo(HaveOccurred())
+	var names []string
+	for _, e := range entries {
+		if e.Name() != ".lock" {
+			b, err := os.ReadFile(filepath.Join(index, e.Name()))
+			g.Expect(err).NotTo(HaveOccurred())
+			names = append(names, string(b))
+		}
+	}
+	g.Expect(names).To(Equal([]string{fileB}), "a's entry was removed, b's added")
+}
+
+// A broken state file of another landscape stops no allocation.
+func TestBrokenStateFileElsewhereIsIgnored(t *testing.T) {
+	g := NewWithT(t)
+	fileA, fileB, index, p := twoStateFiles(t)
+	_, err := ports.NewInRange(fileA, index, p, p).Allocate("a", "p")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(os.WriteFile(fileA, []byte("{not json"), 0o600)).To(Succeed())
+
+	got, err := ports.NewInRange(fileB, index, p, p).Allocate("b", "p")
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(got["p"]).To(Equal(p))
+}
