@@ -51,3 +51,6 @@ func kubectl(ctx context.Context, kubeconfig string, args ...string) (string, er
 func garden(ctx context.Context, args ...string) (string, error) {
 	return landscape.Garden(ctx, args...)
 }
+
+// A failed spec prints the landscape's shoots, extension objects, machines and logs.
+var _ = AfterEach(func(ctx SpecContext) { landscape.DiagnoseOnFailure(ctx) }, NodeTimeout(time.Minute))

@@ -43,3 +43,6 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 func garden(ctx context.Context, args ...string) (string, error) {
 	return landscape.Garden(ctx, args...)
 }
+
+// A failed spec prints the landscape's shoots, extension objects, machines and logs.
+var _ = AfterEach(func(ctx SpecContext) { landscape.DiagnoseOnFailure(ctx) }, NodeTimeout(time.Minute))
