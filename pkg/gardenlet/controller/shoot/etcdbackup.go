@@ -13,7 +13,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/hortus-dev/hortus/pkg/component"
 	etcdcomponent "github.com/hortus-dev/hortus/pkg/component/etcd"
 	"github.com/hortus-dev/hortus/pkg/etcdbackup"
 	"github.com/hortus-dev/hortus/pkg/flow"
@@ -131,21 +130,15 @@ func (o *operation) knowBackupLocation(ctx context.Context) {
 // backupClient is a client of the shoot's etcd backup sidecar, with the etcd client
 // certificate.
 func (o *operation) backupClient() (*etcdbackup.Client, error) {
-	url := fmt.Sprintf("https://127.0.0.1:%d", o.ports[EtcdBackupPort])
+	url := etcdcomponent.Config{Backup: &etcdcomponent.BackupConfig{Port: o.ports[EtcdBackupPort]}}.BackupURL()
 	return etcdbackup.NewClient(url, o.pki.EtcdCA.CertPEM, o.pki.EtcdClient.CertPEM, o.pki.EtcdClient.KeyPEM)
-}
-
-// running tells whether the component set name has a running process.
-func (o *operation) running(ctx context.Context, name string) bool {
-	st, err := o.ex.Status(ctx, name)
-	return err == nil && len(st) > 0 && st[0].Phase != component.PhaseStopped
 }
 
 // snapshotBeforeHibernation takes a full snapshot of etcd after the kube-apiserver
 // stopped, so that it holds the shoot's last state. A shoot whose etcd is no longer
 // running (a hibernation that already got that far) needs none.
 func (o *operation) snapshotBeforeHibernation(ctx context.Context) error {
-	if !o.running(ctx, Etcd) || !o.running(ctx, EtcdBackup) {
+	if stateOf(ctx, o.ex, Etcd) != processRunning || stateOf(ctx, o.ex, EtcdBackup) != processRunning {
 		logf.FromContext(ctx).Info("No snapshot before hibernation: etcd or its backup sidecar is not running")
 		return nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-logr/logr"
 
+	"github.com/hortus-dev/hortus/pkg/component"
 	"github.com/hortus-dev/hortus/pkg/executor"
 	"github.com/hortus-dev/hortus/pkg/executor/process"
 )
@@ -20,6 +21,31 @@ type Executor interface {
 	// Close ends supervision and leaves the processes running, for a later executor to
 	// adopt.
 	Close() error
+}
+
+// processState is what an executor knows of one component's process.
+type processState int
+
+const (
+	// processUnknown: the executor has no such component, or could not tell.
+	processUnknown processState = iota
+	// processStopped: the component is deployed, and no process of it runs.
+	processStopped
+	// processRunning: a process of the component runs (ready or not).
+	processRunning
+)
+
+// stateOf asks ex for the state of component name's process.
+func stateOf(ctx context.Context, ex executor.Executor, name string) processState {
+	st, err := ex.Status(ctx, name)
+	switch {
+	case err != nil || len(st) == 0:
+		return processUnknown
+	case st[0].Phase == component.PhaseStopped:
+		return processStopped
+	default:
+		return processRunning
+	}
 }
 
 // Executors hands out one executor per shoot, by technical ID. With the process backend,

@@ -19,7 +19,6 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	"github.com/hortus-dev/hortus/pkg/component"
 	"github.com/hortus-dev/hortus/pkg/flow"
 	"github.com/hortus-dev/hortus/pkg/ports"
 )
@@ -216,14 +215,12 @@ func (r *Reconciler) controlPlaneStopped(ctx context.Context, shoot *gardencorev
 		return false
 	}
 	for _, name := range Components {
-		st, err := ex.Status(ctx, name)
-		if err != nil || len(st) == 0 || st[0].Phase == component.PhaseStopped {
+		if stateOf(ctx, ex, name) != processRunning {
 			return true
 		}
 	}
 	// The etcd backup sidecar, where the shoot has one.
-	st, err := ex.Status(ctx, EtcdBackup)
-	return err == nil && len(st) > 0 && st[0].Phase == component.PhaseStopped
+	return stateOf(ctx, ex, EtcdBackup) == processStopped
 }
 
 // backoff is the wait before retrying after n consecutive failures: 5s, 10s, 20s, … 5m.
