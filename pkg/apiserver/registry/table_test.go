@@ -45,7 +45,7 @@ func TestTables(t *testing.T) {
 		{"projects", project.NewTableConvertor(), &core.Project{}, []string{"Name", "Namespace", "Status", "Owner", "Creator", "Age"}},
 		{"cloudprofiles", cloudprofile.NewTableConvertor(), &core.CloudProfile{}, []string{"Name", "Provider", "Age"}},
 		{"namespacedcloudprofiles", namespacedcloudprofile.NewTableConvertor(), &core.NamespacedCloudProfile{}, nil},
-		{"controllerinstallations", controllerinstallation.NewTableConvertor(), &core.ControllerInstallation{}, []string{"Name", "Registration", "Seed", "Valid", "Installed", "Healthy", "Progressing", "Age"}},
+		{"controllerinstallations", controllerinstallation.NewTableConvertor(), &core.ControllerInstallation{}, []string{"Name", "Registration", "Seed", "Valid", "Installed", "Healthy", "Progressing", "Age", "Required"}},
 		{"controllerregistrations", controllerregistration.NewTableConvertor(), &core.ControllerRegistration{Spec: core.ControllerRegistrationSpec{Resources: []core.ControllerResource{{Kind: "Extension", Type: "a"}, {Kind: "Worker", Type: "b"}}}}, []string{"Name", "Resources", "Age"}},
 		{"controllerdeployments", controllerdeployment.NewTableConvertor(), &core.ControllerDeployment{Helm: &core.HelmControllerDeployment{}}, []string{"Name", "Type", "Age"}},
 		{"backupbuckets", backupbucket.NewTableConvertor(), &core.BackupBucket{}, nil},
@@ -77,6 +77,20 @@ func TestTables(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestControllerInstallationConditionColumns(t *testing.T) {
+	g := NewWithT(t)
+	i := &core.ControllerInstallation{Status: core.ControllerInstallationStatus{Conditions: []core.Condition{
+		{Type: core.ControllerInstallationInstalled, Status: core.ConditionTrue},
+		{Type: core.ControllerInstallationRequired, Status: core.ConditionFalse},
+	}}}
+	i.Name = "provider-local-abcde"
+	table, err := controllerinstallation.NewTableConvertor().ConvertToTable(context.Background(), i, nil)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(table.Rows[0].Cells[3:7]).To(Equal([]any{"<unknown>", "True", "<unknown>", "<unknown>"}), "Valid, Installed, Healthy, Progressing")
+	g.Expect(table.Rows[0].Cells[8]).To(Equal("False"), "Required")
+	g.Expect(table.ColumnDefinitions[8].Priority).To(Equal(int32(1)), "Required is shown with -o wide")
 }
 
 func TestControllerRegistrationResources(t *testing.T) {
