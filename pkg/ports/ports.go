@@ -62,9 +62,13 @@ func (a *Allocator) Allocate(owner string, names ...string) (map[string]int, err
 	if owner == "" {
 		return nil, errors.New("allocate ports: owner is empty")
 	}
-	// The index's lock is taken first and held until the state is written, so that no
-	// Allocator of another state file takes the same new ports at the same time. Every
-	// Allocate takes the two locks in this order.
+	// The usual call asks for ports the owner has: they need only the state file's lock.
+	if known, err := a.reserved(owner, names); err != nil || known != nil {
+		return known, err
+	}
+	// New ports: the index's lock is taken first and held until the state is written, so
+	// that no Allocator of another state file takes the same ports at the same time. Every
+	// allocation of new ports takes the two locks in this order.
 	unlockIndex, err := a.lockIndex()
 	if err != nil {
 		return nil, err
@@ -113,6 +117,25 @@ func (a *Allocator) Allocate(owner string, names ...string) (map[string]int, err
 		return nil, err
 	}
 	return result, nil
+}
+
+// reserved returns the ports of owner's names when it has them all, and nil otherwise.
+func (a *Allocator) reserved(owner string, names []string) (map[string]int, error) {
+	var result map[string]int
+	err := a.update(func(s *state) (bool, error) {
+		byName := s.Owners[owner]
+		for _, name := range names {
+			if _, ok := byName[name]; !ok {
+				return false, nil
+			}
+		}
+		result = make(map[string]int, len(names))
+		for _, name := range names {
+			result[name] = byName[name]
+		}
+		return false, nil
+	})
+	return result, err
 }
 
 // Release frees all ports of owner. Releasing an unknown owner is no error.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	. "github.com/onsi/gomega"
@@ -251,4 +252,29 @@ func TestBrokenStateFileElsewhereIsIgnored(t *testing.T) {
 	got, err := ports.NewInRange(fileB, index, p, p).Allocate("b", "p")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(got["p"]).To(Equal(p))
+}
+
+// Asking again for ports an owner has needs only the state file's lock, not the
+// machine-wide index's, which new allocations of every landscape on the machine share.
+func TestKnownPortsDoNotWaitForTheIndex(t *testing.T) {
+	g := NewWithT(t)
+	fileA, _, index, p := twoStateFiles(t)
+	a := ports.NewInRange(fileA, index, p, p)
+	first, err := a.Allocate("a", "p")
+	g.Expect(err).NotTo(HaveOccurred())
+
+	f, err := os.OpenFile(filepath.Join(index, ".lock"), os.O_RDWR, 0)
+	g.Expect(err).NotTo(HaveOccurred())
+	defer func() { g.Expect(f.Close()).To(Succeed()) }()
+	g.Expect(syscall.Flock(int(f.Fd()), syscall.LOCK_EX)).To(Succeed(), "another landscape allocates new ports")
+
+	done := make(chan map[string]int, 1)
+	go func() {
+		got, err := a.Allocate("a", "p")
+		if err == nil {
+			done <- got
+		}
+		close(done)
+	}()
+	g.Eventually(done).Should(Receive(Equal(first)))
 }
