@@ -9,6 +9,8 @@ import (
 
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
@@ -103,21 +105,34 @@ func (r *Reconciler) check(ctx context.Context, s *gardencorev1beta1.Shoot) []ga
 	}
 	out := []gardencorev1beta1.Condition{ControlPlaneCondition(components, statuses)}
 
-	c, err := r.shootClient(ctx, s)
-	var readyErr error
-	if err != nil {
+	// One HTTP client (client-go caches its transport by TLS configuration) serves the
+	// readiness check and the node list; a typed client needs no discovery of the shoot's
+	// API, which a controller-runtime client would do at every check.
+	var (
+		nodesClient corev1client.NodesGetter
+		readyErr    error
+	)
+	if c, err := r.shootClient(ctx, s); err != nil {
 		readyErr = err
-	} else {
-		readyErr = readyz(ctx, c)
+	} else if hc, err := rest.HTTPClientFor(c); err != nil {
+		readyErr = err
+	} else if readyErr = readyz(ctx, hc, c.Host); readyErr == nil {
+		nodesClient, readyErr = corev1client.NewForConfigAndClient(c, hc)
 	}
 	out = append(out, APIServerCondition(readyErr))
 
 	if withWorkers {
-		nodes := &corev1.NodeList{}
-		if cl, err := client.New(c, client.Options{}); err != nil || readyErr != nil {
+		var (
+			nodes *corev1.NodeList
+			err   error
+		)
+		if readyErr == nil {
+			nodes, err = nodesClient.Nodes().List(ctx, metav1.ListOptions{})
+		}
+		if readyErr != nil {
 			out = append(out, gardencorev1beta1.Condition{Type: gardencorev1beta1.ShootEveryNodeReady, Status: gardencorev1beta1.ConditionUnknown,
 				Reason: ReasonUnhealthy, Message: "The nodes cannot be listed: the kube-apiserver is not available."})
-		} else if err := cl.List(ctx, nodes); err != nil {
+		} else if err != nil {
 			out = append(out, gardencorev1beta1.Condition{Type: gardencorev1beta1.ShootEveryNodeReady, Status: gardencorev1beta1.ConditionUnknown,
 				Reason: ReasonUnhealthy, Message: fmt.Sprintf("The nodes cannot be listed: %v.", err)})
 		} else {
@@ -171,13 +186,9 @@ func (r *Reconciler) shootClient(ctx context.Context, s *gardencorev1beta1.Shoot
 	}, nil
 }
 
-// readyz returns nil when the kube-apiserver's /readyz answers 200.
-func readyz(ctx context.Context, cfg *rest.Config) error {
-	hc, err := rest.HTTPClientFor(cfg)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.Host+"/readyz", nil)
+// readyz returns nil when the kube-apiserver at host answers 200 on /readyz.
+func readyz(ctx context.Context, hc *http.Client, host string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, host+"/readyz", nil)
 	if err != nil {
 		return err
 	}
