@@ -318,14 +318,24 @@ var _ = Describe("a shoot with a worker pool", Ordered, func() {
 	}, SpecTimeout(5*time.Minute))
 
 	It("deletes the Worker, machines and machine-controller-manager, and leaves nothing in the seed or on disk", func(ctx SpecContext) {
+		controlPlane := filepath.Join(stateDir, "seeds", "local", technicalID)
+		etcdPID, err := framework.PID(controlPlane, "etcd", "etcd")
+		Expect(err).NotTo(HaveOccurred())
 		out, err := garden(ctx, "-n", namespace, "annotate", "shoot", name, "confirmation.gardener.cloud/deletion=true", "--overwrite")
 		Expect(err).NotTo(HaveOccurred(), out)
 		out, err = garden(ctx, "-n", namespace, "delete", "shoot", name, "--wait=false")
 		Expect(err).NotTo(HaveOccurred(), out)
+		etcdPIDs := map[int]bool{etcdPID: true}
 		Eventually(func() string {
+			if pid, err := framework.PID(controlPlane, "etcd", "etcd"); err == nil {
+				etcdPIDs[pid] = true
+			}
 			out, _ := garden(ctx, "-n", namespace, "get", "shoot", name, "-o", "name")
 			return out
 		}).WithTimeout(5 * time.Minute).Should(BeEmpty())
+		// The deletion uses the running etcd as it is, instead of restarting it with another
+		// description.
+		Expect(etcdPIDs).To(Equal(map[int]bool{etcdPID: true}), "etcd's processes during the deletion")
 		Eventually(func() string {
 			out, _ := garden(ctx, "get", "namespace", technicalID, "-o", "name", "--ignore-not-found")
 			return out

@@ -359,6 +359,9 @@ func (r *Reconciler) delete(ctx context.Context, shoot *gardencorev1beta1.Shoot)
 			return reconcile.Result{}, err
 		}
 	}
+	// etcd is described as it runs, with its backup location, so that the deletion does
+	// not restart it.
+	o.knowBackupLocation(ctx)
 	start := r.Clock.Now()
 	err = o.run(ctx, o.deleteGraph())
 	r.Metrics.observeOperation(string(gardencorev1beta1.LastOperationTypeDelete), start, r.Clock.Now(), err)
