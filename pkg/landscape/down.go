@@ -11,6 +11,7 @@ import (
 
 	"github.com/hortus-dev/hortus/pkg/component"
 	"github.com/hortus-dev/hortus/pkg/executor/process"
+	"github.com/hortus-dev/hortus/pkg/ports"
 )
 
 // Down stops the landscape gracefully and keeps its data; with purge it then removes the
@@ -66,6 +67,9 @@ func Down(ctx context.Context, o Options, purge bool, out io.Writer) error {
 	if purge {
 		if err := os.RemoveAll(l.Dir); err != nil {
 			return fmt.Errorf("removing %s: %w", l.Dir, err)
+		}
+		if err := ports.New(l.Ports()).Forget(); err != nil {
+			return err
 		}
 		fmt.Fprintf(out, "Stopped and removed the landscape in %s (%s).\n", l.Dir, round(time.Since(start)))
 		return nil

@@ -121,3 +121,23 @@ func (a *Allocator) reservedElsewhere() (map[int]bool, error) {
 	}
 	return reserved, nil
 }
+
+// Forget removes the Allocator's state file from the index, for a state directory that
+// is being removed: its ports become free for other state files at once, and no entry is
+// left behind. A later allocation on the same state file records it again; a state file
+// without an entry is no error.
+func (a *Allocator) Forget() error {
+	self, err := a.absPath()
+	if err != nil {
+		return err
+	}
+	unlock, err := a.lockIndex()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = unlock() }()
+	if err := os.Remove(filepath.Join(a.index, entry(self))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("port index: %w", err)
+	}
+	return nil
+}

@@ -225,7 +225,8 @@ func TestRemovedStateFilesAreForgotten(t *testing.T) {
 	g.Expect(os.ReadDir(index)).To(HaveLen(2), "the lock and a's entry")
 	g.Expect(os.RemoveAll(filepath.Dir(fileA))).To(Succeed())
 
-	got, err := ports.NewInRange(fileB, index, p, p).Allocate("b", "p")
+	b := ports.NewInRange(fileB, index, p, p)
+	got, err := b.Allocate("b", "p")
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(got["p"]).To(Equal(p))
 	entries, err := os.ReadDir(index)
@@ -239,6 +240,12 @@ func TestRemovedStateFilesAreForgotten(t *testing.T) {
 		}
 	}
 	g.Expect(names).To(Equal([]string{fileB}), "a's entry was removed, b's added")
+
+	// A purge removes b's entry at once.
+	g.Expect(os.RemoveAll(filepath.Dir(fileB))).To(Succeed())
+	g.Expect(b.Forget()).To(Succeed())
+	g.Expect(os.ReadDir(index)).To(HaveLen(1), "only the lock")
+	g.Expect(b.Forget()).To(Succeed(), "forgetting twice")
 }
 
 // A broken state file of another landscape stops no allocation.

@@ -176,6 +176,12 @@ func (e *Environment) Stop(ctx context.Context) error {
 		if err := os.RemoveAll(e.Dir); err != nil {
 			errs = append(errs, err)
 		}
+		// Its ports are free for other environments at once, and its index entry goes.
+		if e.Ports != nil {
+			if err := e.Ports.Forget(); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package landscape_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -185,6 +186,14 @@ var _ = Describe("hortus up, status and down", Ordered, func() {
 		}
 		for _, p := range ps {
 			Expect(framework.Listening(p)).To(BeFalse(), "nothing listens on port %d", p)
+		}
+		// The machine-wide port index no longer names the landscape's port state file.
+		entries, err := os.ReadDir(ports.IndexDir())
+		Expect(err).NotTo(HaveOccurred())
+		for _, e := range entries {
+			b, err := os.ReadFile(filepath.Join(ports.IndexDir(), e.Name()))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(b)).NotTo(HavePrefix(stateDir+string(filepath.Separator)), "index entry %s", e.Name())
 		}
 	}, SpecTimeout(3*time.Minute))
 })

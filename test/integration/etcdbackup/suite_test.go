@@ -78,6 +78,7 @@ var _ = BeforeSuite(func(ctx context.Context) {
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func() { Expect(executor.Close()).To(Succeed()) })
 	portsAll = ports.New(filepath.Join(stateDir, "ports.json"))
+	DeferCleanup(func() { Expect(portsAll.Forget()).To(Succeed()) }) // the index entry goes with the state directory
 	cluster, err = localcluster.Build(localcluster.Options{Name: "etcdbackup", PKIDir: filepath.Join(stateDir, "pki"), Ports: portsAll})
 	Expect(err).NotTo(HaveOccurred())
 
