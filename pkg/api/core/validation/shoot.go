@@ -99,6 +99,7 @@ func validateShootSpec(spec *core.ShootSpec, namespace string, fldPath *field.Pa
 	}
 	allErrs = append(allErrs, validateShootProvider(&spec.Provider, fldPath.Child("provider"))...)
 	allErrs = append(allErrs, validateKubernetesVersion(spec.Kubernetes.Version, fldPath.Child("kubernetes", "version"))...)
+	allErrs = append(allErrs, validateWorkerKubernetesVersions(spec, fldPath.Child("provider", "workers"))...)
 	allErrs = append(allErrs, validateShootNetworking(spec.Networking, workerless, fldPath.Child("networking"))...)
 	allErrs = append(allErrs, validateHibernation(spec.Hibernation, fldPath.Child("hibernation"))...)
 	allErrs = append(allErrs, validateMaintenance(spec.Maintenance, fldPath.Child("maintenance"))...)
@@ -335,6 +336,37 @@ func validateKubernetesVersion(version string, fldPath *field.Path) field.ErrorL
 		return field.ErrorList{field.Invalid(fldPath, version, fmt.Sprintf("must be a semantic version, e.g. 1.33.2: %v", err))}
 	}
 	return nil
+}
+
+// maxWorkerVersionSkew is how many minor versions a worker pool's kubelet may be older
+// than the control plane (Kubernetes' version skew policy).
+const maxWorkerVersionSkew = 3
+
+// validateWorkerKubernetesVersions checks the pools' own Kubernetes versions: a semantic
+// version, not newer than the control plane's, and at most maxWorkerVersionSkew minor
+// versions older.
+func validateWorkerKubernetesVersions(spec *core.ShootSpec, fldPath *field.Path) field.ErrorList {
+	var allErrs field.ErrorList
+	cp, cpErr := semver.NewVersion(spec.Kubernetes.Version)
+	for i, w := range spec.Provider.Workers {
+		if w.Kubernetes == nil || w.Kubernetes.Version == nil {
+			continue
+		}
+		path := fldPath.Index(i).Child("kubernetes", "version")
+		errs := validateKubernetesVersion(*w.Kubernetes.Version, path)
+		if len(errs) > 0 || cpErr != nil {
+			allErrs = append(allErrs, errs...)
+			continue
+		}
+		v, _ := semver.NewVersion(*w.Kubernetes.Version)
+		switch {
+		case v.GreaterThan(cp):
+			allErrs = append(allErrs, field.Forbidden(path, fmt.Sprintf("%s is newer than the control plane's version %s (spec.kubernetes.version); raise that first", v, cp)))
+		case v.Major() != cp.Major() || cp.Minor()-v.Minor() > maxWorkerVersionSkew:
+			allErrs = append(allErrs, field.Forbidden(path, fmt.Sprintf("%s is more than %d minor versions older than the control plane's version %s", v, maxWorkerVersionSkew, cp)))
+		}
+	}
+	return allErrs
 }
 
 // validateShootNetworking checks the networking section: a Shoot with workers needs a network plugin type; a

@@ -232,6 +232,25 @@ func TestValidateShoot(t *testing.T) {
 			want: errs(duplicate("spec.provider.workers[1].name"), duplicate("spec.provider.workers[2].name")),
 		},
 		{
+			name:   "a pool on an older Kubernetes version",
+			mutate: func(s *core.Shoot) { worker(s).Kubernetes = &core.WorkerKubernetes{Version: ptr.To("1.30.4")} },
+		},
+		{
+			name:   "a pool's Kubernetes version newer than the control plane's",
+			mutate: func(s *core.Shoot) { worker(s).Kubernetes = &core.WorkerKubernetes{Version: ptr.To("1.33.3")} },
+			want:   errs(forbidden("spec.provider.workers[0].kubernetes.version")),
+		},
+		{
+			name:   "a pool's Kubernetes version four minor versions older",
+			mutate: func(s *core.Shoot) { worker(s).Kubernetes = &core.WorkerKubernetes{Version: ptr.To("1.29.0")} },
+			want:   errs(forbidden("spec.provider.workers[0].kubernetes.version")),
+		},
+		{
+			name:   "a pool's Kubernetes version that is not a version",
+			mutate: func(s *core.Shoot) { worker(s).Kubernetes = &core.WorkerKubernetes{Version: ptr.To("stable")} },
+			want:   errs(invalid("spec.provider.workers[0].kubernetes.version")),
+		},
+		{
 			name:   "minimum greater than maximum",
 			mutate: func(s *core.Shoot) { worker(s).Minimum = 3 },
 			want:   errs(invalidWithDetail("spec.provider.workers[0].minimum", "minimum must not be greater than maximum")),

@@ -233,6 +233,50 @@ func (o *operation) machineImageName(pool gardencorev1beta1.Worker) string {
 	return o.shoot.Spec.Provider.Type
 }
 
+// workerPool is the Worker's pool of the shoot's worker pool w, whose machines run
+// Kubernetes shootVersion unless the pool has a version of its own, the machine image
+// imageName (the pool's, or the CloudProfile's default), and the user data of the Secret
+// userDataSecret.
+func workerPool(w gardencorev1beta1.Worker, shootVersion, imageName, userDataSecret string) extensionsv1alpha1.WorkerPool {
+	pool := extensionsv1alpha1.WorkerPool{
+		Name:                             w.Name,
+		MachineType:                      w.Machine.Type,
+		MachineImage:                     extensionsv1alpha1.MachineImage{Name: imageName},
+		Minimum:                          w.Minimum,
+		Maximum:                          w.Maximum,
+		MaxSurge:                         ptr.Deref(w.MaxSurge, intstr.FromInt32(1)),
+		MaxUnavailable:                   ptr.Deref(w.MaxUnavailable, intstr.FromInt32(0)),
+		Labels:                           w.Labels,
+		Annotations:                      w.Annotations,
+		Taints:                           w.Taints,
+		Zones:                            w.Zones,
+		ProviderConfig:                   w.ProviderConfig,
+		UserDataSecretRef:                corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: userDataSecret}, Key: userDataKey},
+		KubernetesVersion:                ptr.To(shootVersion),
+		Architecture:                     w.Machine.Architecture,
+		KubeletDataVolumeName:            w.KubeletDataVolumeName,
+		MachineControllerManagerSettings: w.MachineControllerManagerSettings,
+		Priority:                         w.Priority,
+		UpdateStrategy:                   w.UpdateStrategy,
+	}
+	if w.Machine.Image != nil {
+		pool.MachineImage.Version = ptr.Deref(w.Machine.Image.Version, "")
+	}
+	if w.Kubernetes != nil {
+		pool.KubeletConfig = w.Kubernetes.Kubelet
+		if v := ptr.Deref(w.Kubernetes.Version, ""); v != "" {
+			pool.KubernetesVersion = ptr.To(v)
+		}
+	}
+	if v := w.Volume; v != nil {
+		pool.Volume = &extensionsv1alpha1.Volume{Name: v.Name, Type: v.Type, Size: v.VolumeSize, Encrypted: v.Encrypted}
+	}
+	for _, v := range w.DataVolumes {
+		pool.DataVolumes = append(pool.DataVolumes, extensionsv1alpha1.DataVolume{Name: v.Name, Type: v.Type, Size: v.VolumeSize, Encrypted: v.Encrypted})
+	}
+	return pool
+}
+
 func (o *operation) deployWorker(ctx context.Context) error {
 	infra, err := o.infrastructureStatus(ctx)
 	if err != nil {
@@ -247,29 +291,7 @@ func (o *operation) deployWorker(ctx context.Context) error {
 		if osc.Status.CloudConfig == nil {
 			return fmt.Errorf("the OperatingSystemConfig of pool %s has no user data yet", w.Name)
 		}
-		pool := extensionsv1alpha1.WorkerPool{
-			Name:              w.Name,
-			MachineType:       w.Machine.Type,
-			MachineImage:      extensionsv1alpha1.MachineImage{Name: o.machineImageName(w)},
-			Minimum:           w.Minimum,
-			Maximum:           w.Maximum,
-			MaxSurge:          ptr.Deref(w.MaxSurge, intstr.FromInt32(1)),
-			MaxUnavailable:    ptr.Deref(w.MaxUnavailable, intstr.FromInt32(0)),
-			Labels:            w.Labels,
-			Annotations:       w.Annotations,
-			Taints:            w.Taints,
-			Zones:             w.Zones,
-			ProviderConfig:    w.ProviderConfig,
-			UserDataSecretRef: corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: osc.Status.CloudConfig.SecretRef.Name}, Key: userDataKey},
-			KubernetesVersion: ptr.To(o.shoot.Spec.Kubernetes.Version),
-			Architecture:      w.Machine.Architecture,
-		}
-		if w.Machine.Image != nil {
-			pool.MachineImage.Version = ptr.Deref(w.Machine.Image.Version, "")
-		}
-		if w.Kubernetes != nil {
-			pool.KubeletConfig = w.Kubernetes.Kubelet
-		}
+		pool := workerPool(w, o.shoot.Spec.Kubernetes.Version, o.machineImageName(w), osc.Status.CloudConfig.SecretRef.Name)
 		pools = append(pools, pool)
 	}
 	worker := &extensionsv1alpha1.Worker{ObjectMeta: metav1.ObjectMeta{Name: o.shoot.Name, Namespace: o.technicalID}}
