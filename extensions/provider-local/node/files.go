@@ -7,7 +7,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
+	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	kubeletv1beta1 "k8s.io/kubelet/config/v1beta1"
@@ -95,6 +97,23 @@ func kubeletConfig(cc *userdata.CloudConfig) (*kubeletv1beta1.KubeletConfigurati
 		return nil, fmt.Errorf("kubelet configuration %s is a %s, want kubelet.config.k8s.io/v1beta1 KubeletConfiguration", userdata.KubeletConfigPath, gvk)
 	}
 	return kc, nil
+}
+
+// kubeletVersion reads the kubelet's version from the user data, such as v1.33.2; empty
+// when the user data has none (user data of an older provider-local).
+func kubeletVersion(cc *userdata.CloudConfig) (string, error) {
+	if !hasFile(cc, userdata.KubeletVersionPath) {
+		return "", nil
+	}
+	data, err := cc.Content(userdata.KubeletVersionPath)
+	if err != nil {
+		return "", err
+	}
+	v := strings.TrimSpace(string(data))
+	if _, err := version.ParseSemantic(v); err != nil {
+		return "", fmt.Errorf("kubelet version %s: %q is not a semantic version: %w", userdata.KubeletVersionPath, v, err)
+	}
+	return v, nil
 }
 
 func hasFile(cc *userdata.CloudConfig, p string) bool {

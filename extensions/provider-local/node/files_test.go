@@ -53,11 +53,27 @@ func TestUserData(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(kc.MaxPods).To(Equal(int32(42)))
 
+	v, err := kubeletVersion(cc)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(v).To(BeEmpty(), "user data without a version: the node reports the API server's")
+
 	cfg, err := bootstrapConfig(root, cc)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(cfg.Host).To(Equal("https://127.0.0.1:6443"))
 	g.Expect(cfg.BearerToken).To(Equal("abcdef.0123456789abcdef"))
 	g.Expect(string(cfg.CAData)).To(Equal("the CA"), "the CA path is a machine path, found below the root")
+}
+
+func TestKubeletVersion(t *testing.T) {
+	g := NewWithT(t)
+	cc := &userdata.CloudConfig{}
+	cc.AddFile(userdata.KubeletVersionPath, []byte("v1.32.5\n"), "0644")
+	g.Expect(kubeletVersion(cc)).To(Equal("v1.32.5"))
+
+	cc = &userdata.CloudConfig{}
+	cc.AddFile(userdata.KubeletVersionPath, []byte("latest"), "0644")
+	_, err := kubeletVersion(cc)
+	g.Expect(err).To(MatchError(ContainSubstring(`kubelet version /var/lib/kubelet/version: "latest" is not a semantic version`)))
 }
 
 func TestUserDataErrors(t *testing.T) {

@@ -123,6 +123,10 @@ func Run(ctx context.Context, log logr.Logger, opts Options) error {
 	if err != nil {
 		return err
 	}
+	version, err := kubeletVersion(cc)
+	if err != nil {
+		return err
+	}
 	capacity, allocatable, err := resources(opts.Capacity, kc)
 	if err != nil {
 		return err
@@ -143,6 +147,8 @@ func Run(ctx context.Context, log logr.Logger, opts Options) error {
 			capacity:    capacity,
 			allocatable: allocatable,
 			internalIP:  cmp.Or(opts.InternalIP, simulatedInternalIP(opts.NodeName)),
+			// The pool's version from the user data; else, once joined, the API server's.
+			kubeletVersion: version,
 		},
 		ips:            newPodIPs(fallbackPodCIDR(opts.NodeName)),
 		leaseDuration:  defaultLeaseDuration,
@@ -193,11 +199,14 @@ func (n *node) join(ctx context.Context, newBootstrapClient func() (kubernetes.I
 	if got := review.Status.UserInfo.Username; got != n.creds.userName() {
 		return fmt.Errorf("the node's client certificate authenticates as %q, not %q", got, n.creds.userName())
 	}
-	version, err := client.Discovery().ServerVersion()
-	if err != nil {
-		return fmt.Errorf("reading the API server's version: %w", err)
+	n.client = client
+	if n.spec.kubeletVersion == "" {
+		version, err := client.Discovery().ServerVersion()
+		if err != nil {
+			return fmt.Errorf("reading the API server's version: %w", err)
+		}
+		n.spec.kubeletVersion = version.GitVersion
 	}
-	n.client, n.spec.kubeletVersion = client, version.GitVersion
 	return nil
 }
 

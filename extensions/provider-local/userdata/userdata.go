@@ -24,6 +24,10 @@ const (
 	CACertPath = "/var/lib/kubelet/ca.crt"
 	// KubeletConfigPath holds the kubelet.config.k8s.io/v1beta1 KubeletConfiguration.
 	KubeletConfigPath = "/var/lib/kubelet/config/kubelet"
+	// KubeletVersionPath holds the Kubernetes version of the pool's kubelet, such as
+	// v1.33.2. A real machine gets that version's kubelet binary; a simulated node reports
+	// it as its kubelet version.
+	KubeletVersionPath = "/var/lib/kubelet/version"
 )
 
 // File is one entry of write_files. Content is stored base64-encoded.

@@ -60,7 +60,7 @@ var ShootRules = []Rule{
 	{Path: "spec.provider.workers[].cri", Support: Stored},
 	{Path: "spec.provider.workers[].kubernetes", Support: Stored},
 	{Path: "spec.provider.workers[].kubernetes.kubelet", Support: ActedOn, By: "provider-local (the pool's KubeletConfiguration in the user data, over spec.kubernetes.kubelet; simulated nodes use maxPods, kubeReserved, systemReserved)"},
-	{Path: "spec.provider.workers[].kubernetes.version", Support: ActedOn, By: "validation (a version of the CloudProfile); gardenlet (the Worker pool's Kubernetes version, over spec.kubernetes.version); provider-local (a change rolls the pool's machines; simulated nodes report the kube-apiserver's version)"},
+	{Path: "spec.provider.workers[].kubernetes.version", Support: ActedOn, By: "validation (a version of the CloudProfile); gardenlet (the Worker pool's Kubernetes version, over spec.kubernetes.version); provider-local (a change rolls the pool's machines; the user data names the version, and simulated nodes report it as their kubelet version)"},
 	{Path: "spec.provider.workers[].volume", Support: ActedOn, By: "gardenlet (the Worker pool's volume); provider-local (a change rolls the pool's machines; simulated nodes have no disks)"},
 	{Path: "spec.provider.workers[].dataVolumes", Support: ActedOn, By: "gardenlet (the Worker pool's data volumes); provider-local (a change rolls the pool's machines; simulated nodes have no disks)"},
 	{Path: "spec.provider.workers[].sysctls", Support: Stored},

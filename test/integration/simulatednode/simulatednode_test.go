@@ -34,8 +34,13 @@ registerWithTaints:
   effect: NoSchedule
 `
 
+// poolVersion is the Kubernetes version of the machines' pool, older than the suite's
+// kube-apiserver.
+const poolVersion = "v1.31.7"
+
 // userData is a machine's #cloud-config as provider-local renders it: a bootstrap
-// kubeconfig with the suite's token, the cluster CA and the kubelet configuration.
+// kubeconfig with the suite's token, the cluster CA, the kubelet configuration and the
+// pool's Kubernetes version.
 func userData() []byte {
 	GinkgoHelper()
 	kc, err := pki.Kubeconfig{
@@ -50,6 +55,7 @@ func userData() []byte {
 	cc.AddFile(userdata.BootstrapKubeconfigPath, kc, "0600")
 	cc.AddFile(userdata.CACertPath, env.CA.CertPEM, "0644")
 	cc.AddFile(userdata.KubeletConfigPath, []byte(kubeletConfig), "0644")
+	cc.AddFile(userdata.KubeletVersionPath, []byte(poolVersion), "0644")
 	data, err := cc.Render()
 	Expect(err).NotTo(HaveOccurred())
 	return data
@@ -135,7 +141,7 @@ var _ = Describe("A simulated node", Ordered, func() {
 			g.Expect(n.Status.Capacity.Memory().String()).To(Equal("4Gi"))
 			g.Expect(n.Status.Capacity.Pods().String()).To(Equal("42"), "maxPods of the kubelet configuration")
 			g.Expect(n.Status.Allocatable.Pods().String()).To(Equal("42"))
-			g.Expect(n.Status.NodeInfo.KubeletVersion).To(HavePrefix("v1."))
+			g.Expect(n.Status.NodeInfo.KubeletVersion).To(Equal(poolVersion), "the pool's version from the user data")
 			g.Expect(n.Status.Addresses).To(ContainElement(HaveField("Type", corev1.NodeInternalIP)))
 			g.Expect(n.Status.Conditions).To(ContainElement(And(
 				HaveField("Type", corev1.NodeReady),

@@ -374,6 +374,9 @@ type JoinFiles struct {
 	BootstrapKubeconfig []byte
 	CACert              []byte
 	KubeletConfig       []byte
+	// KubeletVersion is the kubelet's version with a leading v, such as v1.33.2; empty
+	// when unknown, and then the file is left out.
+	KubeletVersion []byte
 }
 
 // Files builds the join files: a bootstrap kubeconfig for server with the CA inline and
@@ -396,17 +399,24 @@ func Files(server string, caData []byte, token string, in KubeletInput) (*JoinFi
 	if err != nil {
 		return nil, fmt.Errorf("encoding the bootstrap kubeconfig: %w", err)
 	}
-	return &JoinFiles{BootstrapKubeconfig: kubeconfig, CACert: caData, KubeletConfig: kubelet}, nil
+	files := &JoinFiles{BootstrapKubeconfig: kubeconfig, CACert: caData, KubeletConfig: kubelet}
+	if in.Version != "" {
+		files.KubeletVersion = []byte("v" + strings.TrimPrefix(in.Version, "v"))
+	}
+	return files, nil
 }
 
 func (f *JoinFiles) paths() map[string]bool {
-	return map[string]bool{userdata.BootstrapKubeconfigPath: true, userdata.CACertPath: true, userdata.KubeletConfigPath: true}
+	return map[string]bool{userdata.BootstrapKubeconfigPath: true, userdata.CACertPath: true, userdata.KubeletConfigPath: true, userdata.KubeletVersionPath: true}
 }
 
 func (f *JoinFiles) addTo(cc *userdata.CloudConfig) {
 	cc.AddFile(userdata.BootstrapKubeconfigPath, f.BootstrapKubeconfig, "0600")
 	cc.AddFile(userdata.CACertPath, f.CACert, "0644")
 	cc.AddFile(userdata.KubeletConfigPath, f.KubeletConfig, "0644")
+	if len(f.KubeletVersion) > 0 {
+		cc.AddFile(userdata.KubeletVersionPath, f.KubeletVersion, "0644")
+	}
 }
 
 // ExtensionFiles lists the join files for status.extensionFiles: the CA and the kubelet
@@ -416,11 +426,15 @@ func (f *JoinFiles) ExtensionFiles(secretName string) []extensionsv1alpha1.File 
 	inline := func(data []byte) extensionsv1alpha1.FileContent {
 		return extensionsv1alpha1.FileContent{Inline: &extensionsv1alpha1.FileContentInline{Encoding: "b64", Data: base64.StdEncoding.EncodeToString(data)}}
 	}
-	return []extensionsv1alpha1.File{
+	files := []extensionsv1alpha1.File{
 		{Path: userdata.BootstrapKubeconfigPath, Permissions: ptr.To[uint32](0o600), Content: extensionsv1alpha1.FileContent{
 			SecretRef: &extensionsv1alpha1.FileContentSecretRef{Name: secretName, DataKey: BootstrapKubeconfigKey},
 		}},
 		{Path: userdata.CACertPath, Permissions: ptr.To[uint32](0o644), Content: inline(f.CACert)},
 		{Path: userdata.KubeletConfigPath, Permissions: ptr.To[uint32](0o644), Content: inline(f.KubeletConfig)},
 	}
+	if len(f.KubeletVersion) > 0 {
+		files = append(files, extensionsv1alpha1.File{Path: userdata.KubeletVersionPath, Permissions: ptr.To[uint32](0o644), Content: inline(f.KubeletVersion)})
+	}
+	return files
 }

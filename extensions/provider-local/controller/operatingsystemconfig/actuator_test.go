@@ -2,6 +2,7 @@ package operatingsystemconfig_test
 
 import (
 	"context"
+	"encoding/base64"
 	"testing"
 	"time"
 
@@ -76,10 +77,10 @@ func newFixture(t *testing.T) *fixture {
 		},
 	}
 	f.cluster = &extension.Cluster{Shoot: &gardencorev1beta1.Shoot{Spec: gardencorev1beta1.ShootSpec{
-		Kubernetes: gardencorev1beta1.Kubernetes{Kubelet: &gardencorev1beta1.KubeletConfig{MaxPods: ptr.To[int32](50)}},
+		Kubernetes: gardencorev1beta1.Kubernetes{Version: "1.33.2", Kubelet: &gardencorev1beta1.KubeletConfig{MaxPods: ptr.To[int32](50)}},
 		Networking: &gardencorev1beta1.Networking{Services: ptr.To("10.0.0.0/16")},
 		Provider: gardencorev1beta1.Provider{Workers: []gardencorev1beta1.Worker{
-			{Name: "a", Kubernetes: &gardencorev1beta1.WorkerKubernetes{Kubelet: &gardencorev1beta1.KubeletConfig{
+			{Name: "a", Kubernetes: &gardencorev1beta1.WorkerKubernetes{Version: ptr.To("1.32.5"), Kubelet: &gardencorev1beta1.KubeletConfig{
 				MaxPods:      ptr.To[int32](64),
 				EvictionHard: &gardencorev1beta1.KubeletConfigEviction{MemoryAvailable: ptr.To("200Mi")},
 				KubeReserved: &gardencorev1beta1.KubeletConfigReserved{CPU: ptr.To(resourceMust("80m"))},
@@ -166,7 +167,10 @@ func TestReconcile(t *testing.T) {
 	// The spec's files are there, except where ours win.
 	g.Expect(cc.Content("/etc/motd")).To(Equal([]byte("hello")))
 	g.Expect(cc.Content("/etc/from-secret")).To(Equal([]byte("secret content")))
-	g.Expect(cc.WriteFiles).To(HaveLen(5))
+	g.Expect(cc.WriteFiles).To(HaveLen(6))
+
+	// The kubelet runs the pool's own Kubernetes version.
+	g.Expect(cc.Content(userdata.KubeletVersionPath)).To(Equal([]byte("v1.32.5")))
 
 	// The shoot lets nodes bootstrap.
 	crbs := &rbacv1.ClusterRoleBindingList{}
@@ -211,6 +215,7 @@ func TestReconcilePurposeReconcile(t *testing.T) {
 		HaveField("Content.SecretRef", Equal(&extensionsv1alpha1.FileContentSecretRef{Name: secret.Name, DataKey: operatingsystemconfig.BootstrapKubeconfigKey})),
 		HaveField("Path", userdata.CACertPath),
 		HaveField("Path", userdata.KubeletConfigPath),
+		HaveField("Content.Inline.Data", base64.StdEncoding.EncodeToString([]byte("v1.32.5"))),
 	))
 	g.Expect(secret.Data).To(HaveKey(operatingsystemconfig.BootstrapKubeconfigKey))
 }
@@ -237,6 +242,9 @@ func TestKubeletInputFor(t *testing.T) {
 	shoot := newFixture(t).cluster.Shoot
 	g.Expect(operatingsystemconfig.KubeletInputFor(shoot, "a", nil).Kubelet.MaxPods).To(Equal(ptr.To[int32](64)), "pool's own")
 	g.Expect(operatingsystemconfig.KubeletInputFor(shoot, "b", nil).Kubelet.MaxPods).To(Equal(ptr.To[int32](50)), "shoot's")
+	g.Expect(operatingsystemconfig.KubeletInputFor(shoot, "a", nil).Version).To(Equal("1.32.5"), "pool's own")
+	g.Expect(operatingsystemconfig.KubeletInputFor(shoot, "b", nil).Version).To(Equal("1.33.2"), "shoot's")
+	g.Expect(operatingsystemconfig.KubeletInputFor(nil, "b", nil).Version).To(BeEmpty(), "no Cluster")
 	kc, err := operatingsystemconfig.KubeletConfiguration(operatingsystemconfig.KubeletInput{})
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(kc.MaxPods).To(Equal(int32(110)))

@@ -42,19 +42,29 @@ type KubeletInput struct {
 	ServicesCIDR string
 	// CRI is the OperatingSystemConfig's spec.criConfig.
 	CRI *extensionsv1alpha1.CRIConfig
+	// Version is the kubelet's Kubernetes version: the pool's kubernetes.version, else the
+	// shoot's spec.kubernetes.version; empty when unknown.
+	Version string
 }
 
 // KubeletInputFor picks the kubelet settings of pool from the shoot: the pool's own
-// kubernetes.kubelet when set, else spec.kubernetes.kubelet, as Gardener does.
+// kubernetes.kubelet and kubernetes.version when set, else the shoot's, as Gardener does.
 func KubeletInputFor(shoot *gardencorev1beta1.Shoot, pool string, cri *extensionsv1alpha1.CRIConfig) KubeletInput {
 	in := KubeletInput{CRI: cri}
 	if shoot == nil {
 		return in
 	}
 	in.Kubelet = shoot.Spec.Kubernetes.Kubelet
+	in.Version = shoot.Spec.Kubernetes.Version
 	for _, w := range shoot.Spec.Provider.Workers {
-		if w.Name == pool && w.Kubernetes != nil && w.Kubernetes.Kubelet != nil {
+		if w.Name != pool || w.Kubernetes == nil {
+			continue
+		}
+		if w.Kubernetes.Kubelet != nil {
 			in.Kubelet = w.Kubernetes.Kubelet
+		}
+		if v := ptr.Deref(w.Kubernetes.Version, ""); v != "" {
+			in.Version = v
 		}
 	}
 	if shoot.Spec.Networking != nil {
