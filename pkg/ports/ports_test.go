@@ -2,6 +2,7 @@ package ports_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -284,4 +285,46 @@ func TestKnownPortsDoNotWaitForTheIndex(t *testing.T) {
 		close(done)
 	}()
 	g.Eventually(done).Should(Receive(Equal(first)))
+}
+
+// Allocators of many state files, allocating at the same time, never hand out a port
+// twice: new ports are taken under the index's lock.
+func TestConcurrentStateFilesNeverCollide(t *testing.T) {
+	g := NewWithT(t)
+	dir, index := t.TempDir(), t.TempDir()
+	// A range just large enough for every port asked for makes a collision likely
+	// without the index.
+	low := 20000 + rand.IntN(8000)
+	const files, perFile = 4, 10
+	var (
+		mu   sync.Mutex
+		seen = map[int]string{}
+		wg   sync.WaitGroup
+	)
+	errs := make(chan error, files*perFile)
+	for f := range files {
+		a := ports.NewInRange(filepath.Join(dir, strconv.Itoa(f), "ports.json"), index, low, low+files*perFile+20)
+		for o := range perFile {
+			wg.Go(func() {
+				owner := fmt.Sprintf("file-%d/owner-%d", f, o)
+				got, err := a.Allocate(owner, "p")
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if other, ok := seen[got["p"]]; ok {
+					errs <- fmt.Errorf("port %d given to %s and %s", got["p"], owner, other)
+				}
+				seen[got["p"]] = owner
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		g.Expect(err).NotTo(HaveOccurred())
+	}
+	g.Expect(seen).To(HaveLen(files * perFile))
 }
