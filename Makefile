@@ -15,6 +15,8 @@ export KUBE_VERSIONS
 # Tests find the binaries here.
 export HORTUS_BIN_DIR := $(BIN)
 TEST_TIMEOUT ?= 30m
+# TEST_PKGS are the packages `make test` runs; all by default.
+TEST_PKGS    ?= ./...
 BENCH_TIME   ?= 1x
 
 .PHONY: help
@@ -33,7 +35,10 @@ kube: ## Build kube-apiserver, -controller-manager, -scheduler and kubectl into 
 
 .PHONY: test
 test: build kube ## Run the whole suite: unit and integration tests (same as CI).
-	$(GO) test -timeout $(TEST_TIMEOUT) ./...
+	@# On failure, the end of the output repeats what failed (hack/test/failures.sh).
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	echo "$(GO) test -timeout $(TEST_TIMEOUT) $(TEST_PKGS)"; \
+	if ! $(GO) test -timeout $(TEST_TIMEOUT) $(TEST_PKGS) 2>&1 | tee "$$log"; then hack/test/failures.sh "$$log"; exit 1; fi
 
 .PHONY: test-unit
 test-unit: ## Run only the unit tests (no binaries needed).
