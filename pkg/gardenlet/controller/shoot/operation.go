@@ -79,16 +79,13 @@ func (o *operation) run(ctx context.Context, g *flow.Graph) error {
 		return err
 	}
 	log := logf.FromContext(ctx).WithValues("flow", f.Name())
-	var mu sync.Mutex
+	progress := newProgressReporter(func(ctx context.Context, s flow.Stats) error {
+		return o.status.progress(ctx, s.Percent, s.Running)
+	}, o.r.Clock, o.r.ProgressInterval, log)
+	defer progress.stop()
 	return f.Run(ctx, flow.Opts{
-		Log: log,
-		OnProgress: func(s flow.Stats) {
-			mu.Lock()
-			defer mu.Unlock()
-			if err := o.status.progress(ctx, s.Percent, s.Running); err != nil {
-				log.Error(err, "Reporting progress")
-			}
-		},
+		Log:        log,
+		OnProgress: func(s flow.Stats) { progress.report(ctx, s) },
 		OnTaskDone: func(task string, d time.Duration, err error) {
 			o.r.Metrics.observeTask(f.Name(), task, d, err)
 		},

@@ -86,6 +86,9 @@ type Reconciler struct {
 	ConcurrentSyncs int
 	// TaskTimeout bounds each task of a flow, with its retries; default 5 minutes.
 	TaskTimeout time.Duration
+	// ProgressInterval is how often, at most, a flow writes its progress into the shoot's
+	// status; default DefaultProgressInterval.
+	ProgressInterval time.Duration
 
 	mu sync.Mutex
 	// failing remembers, per shoot UID, when its current run of failures started and how
