@@ -12,13 +12,14 @@ import (
 
 	"github.com/hortus-dev/hortus/pkg/componentconfig"
 	"github.com/hortus-dev/hortus/pkg/gardenlet"
+	"github.com/hortus-dev/hortus/pkg/ports"
 )
 
 func newGardenletCommand() *cobra.Command {
 	var (
-		configFile, kubeconfig, seedKubeconfig string
-		executorName, stateDir, portsFile      string
-		binDirs                                []string
+		configFile, kubeconfig, seedKubeconfig        string
+		executorName, stateDir, portsFile, portsIndex string
+		binDirs                                       []string
 	)
 	cmd := &cobra.Command{
 		Use:   "gardenlet",
@@ -147,9 +148,10 @@ The gardenlet runs until it gets SIGINT or SIGTERM.`,
 				return fmt.Errorf("--executor %q is not available: the only executor so far is \"process\"", executorName)
 			}
 			return gardenlet.RunWithOptions(logf.IntoContext(cmd.Context(), log), cfg, gardenlet.Options{
-				StateDir:  stateDir,
-				BinDirs:   binDirs,
-				PortsFile: portsFile,
+				StateDir:   stateDir,
+				BinDirs:    binDirs,
+				PortsFile:  portsFile,
+				PortsIndex: portsIndex,
 			})
 		},
 	}
@@ -158,6 +160,7 @@ The gardenlet runs until it gets SIGINT or SIGTERM.`,
 	f.StringVar(&stateDir, "state-dir", ".hortus-gardenlet", "Directory of the process executor: a directory per shoot with its control plane's working directories, data and logs")
 	f.StringSliceVar(&binDirs, "bin-dir", nil, "Directories with the binaries: hortus, and the Kubernetes binaries per version as <dir>/v<version>/<name> (default: bin/kube and bin beside this hortus binary)")
 	f.StringVar(&portsFile, "ports-file", "", "State file of the loopback port allocator, shared with other components of a landscape (default: <state-dir>/ports.json)")
+	f.StringVar(&portsIndex, "ports-index", "", "Machine-wide index of port state files, so that landscapes on one machine never share a port (default: $"+ports.IndexEnv+", else ~/.cache/hortus/ports)")
 	f.StringVar(&configFile, "config", "", "GardenletConfiguration file (gardenlet.config.gardener.cloud/v1alpha1); required")
 	f.StringVar(&kubeconfig, "kubeconfig", "", "Kubeconfig of the garden kube-apiserver; overrides gardenClientConnection.kubeconfig")
 	f.StringVar(&seedKubeconfig, "seed-kubeconfig", "", "Kubeconfig of the seed cluster; overrides seedClientConnection.kubeconfig (empty in both: the in-cluster configuration)")

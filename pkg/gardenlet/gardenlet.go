@@ -86,6 +86,9 @@ type Options struct {
 	// PortsFile is the port allocator's state file; <StateDir>/ports.json when empty. A
 	// landscape shares one file between all its components.
 	PortsFile string
+	// PortsIndex is the machine-wide index of port state files (see ports.IndexDir);
+	// ports.IndexDir() when empty.
+	PortsIndex string
 }
 
 // Run runs the gardenlet with cfg, a decoded and defaulted configuration (see LoadConfig),
@@ -316,7 +319,7 @@ func NewManager(gardenConfig, seedConfig *rest.Config, cfg *Config, opts Options
 		SeedClient:     seedClient,
 		Identity:       *identity,
 		Executors:      executors,
-		Ports:          ports.New(cmp.Or(opts.PortsFile, filepath.Join(opts.StateDir, "ports.json"))),
+		Ports:          ports.NewWithIndex(cmp.Or(opts.PortsFile, filepath.Join(opts.StateDir, "ports.json")), opts.PortsIndex),
 		Metrics:        shootMetrics,
 		Clock:          clk,
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/hortus-dev/hortus/pkg/component"
 	"github.com/hortus-dev/hortus/pkg/component/hortuscontroller"
 	"github.com/hortus-dev/hortus/pkg/componentconfig"
+	"github.com/hortus-dev/hortus/pkg/ports"
 )
 
 // Component names in the sets of a landscape.
@@ -177,6 +178,9 @@ func gardenletComponent(i int, l Layout, binDir string, gardenKubeconfig, seedKu
 		"--state-dir="+l.SeedStateDir(SeedName(i)),
 		"--bin-dir="+filepath.Join(binDir, "kube")+","+binDir,
 		"--ports-file="+l.Ports(),
+		// The gardenlet runs with its own environment only: the index is the one this
+		// process uses, so that it coordinates with every other landscape on the machine.
+		"--ports-index="+ports.IndexDir(),
 	)
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,7 +52,15 @@ type state struct {
 // New returns an Allocator that keeps its reservations in stateFile, recorded in the index
 // IndexDir(). The file and its directory are created on first use.
 func New(stateFile string) *Allocator {
-	return &Allocator{path: stateFile, index: IndexDir()}
+	return NewWithIndex(stateFile, "")
+}
+
+// NewWithIndex returns an Allocator like New, recorded in the index indexDir, or in
+// IndexDir() when indexDir is empty. A process that runs with another environment than
+// its landscape's (the gardenlet, started with only its own variables) is given the
+// landscape's index this way.
+func NewWithIndex(stateFile, indexDir string) *Allocator {
+	return &Allocator{path: stateFile, index: cmp.Or(indexDir, IndexDir())}
 }
 
 // Allocate returns a port for each name. The same owner and name get the same port on
