@@ -74,6 +74,23 @@ func (a *Allocator) register() error {
 	return nil
 }
 
+// ensureRegistered records the Allocator's state file in the index unless it is there.
+func (a *Allocator) ensureRegistered() error {
+	self, err := a.absPath()
+	if err != nil {
+		return err
+	}
+	if b, err := os.ReadFile(filepath.Join(a.index, entry(self))); err == nil && string(b) == self {
+		return nil
+	}
+	unlock, err := a.lockIndex()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = unlock() }()
+	return a.register()
+}
+
 // reservedElsewhere returns the ports that the other state files of the index reserve,
 // and removes the entries whose state file is gone. The index's lock must be held.
 func (a *Allocator) reservedElsewhere() (map[int]bool, error) {

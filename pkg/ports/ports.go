@@ -71,8 +71,13 @@ func (a *Allocator) Allocate(owner string, names ...string) (map[string]int, err
 	if owner == "" {
 		return nil, errors.New("allocate ports: owner is empty")
 	}
-	// The usual call asks for ports the owner has: they need only the state file's lock.
+	// The usual call asks for ports the owner has: they need only the state file's lock,
+	// and the index's only when the state file is not recorded in it (a state directory
+	// from before the index, or one that was forgotten).
 	if known, err := a.reserved(owner, names); err != nil || known != nil {
+		if err == nil {
+			err = a.ensureRegistered()
+		}
 		return known, err
 	}
 	// New ports: the index's lock is taken first and held until the state is written, so

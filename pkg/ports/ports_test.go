@@ -328,3 +328,25 @@ func TestConcurrentStateFilesNeverCollide(t *testing.T) {
 	}
 	g.Expect(seen).To(HaveLen(files * perFile))
 }
+
+// A state file written before the index existed (an existing landscape after an upgrade)
+// is recorded as soon as it is used, even when it only asks for ports it has: from then
+// on, no other state file takes them.
+func TestStateFilesFromBeforeTheIndexAreRecorded(t *testing.T) {
+	g := NewWithT(t)
+	fileA, fileB, index, p := twoStateFiles(t)
+	_, err := ports.NewInRange(fileA, index, p, p).Allocate("a", "p")
+	g.Expect(err).NotTo(HaveOccurred())
+	entries, err := os.ReadDir(index)
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, e := range entries {
+		if e.Name() != ".lock" {
+			g.Expect(os.Remove(filepath.Join(index, e.Name()))).To(Succeed(), "as if a had been written before the index")
+		}
+	}
+
+	_, err = ports.NewInRange(fileA, index, p, p).Allocate("a", "p")
+	g.Expect(err).NotTo(HaveOccurred())
+	_, err = ports.NewInRange(fileB, index, p, p).Allocate("b", "p")
+	g.Expect(err).To(MatchError(ContainSubstring("no free port")), "a's port, recorded again")
+}
