@@ -32,8 +32,11 @@ type progressReporter struct {
 	mu      sync.Mutex
 	pending *flow.Stats
 	last    time.Time
-	timer   clock.Timer
-	stopped bool
+	// scheduled is set while a write is due; timer is that write's timer, nil for one
+	// started at once.
+	scheduled bool
+	timer     clock.Timer
+	stopped   bool
 	// writing is held during a write; taken while mu is held, so that stop, once it has
 	// taken mu, waits for a write that passed its check.
 	writing sync.Mutex
@@ -58,12 +61,12 @@ func (p *progressReporter) report(ctx context.Context, s flow.Stats) {
 		return
 	}
 	p.pending = &s
-	if p.timer != nil {
-		return // a write is scheduled; it takes the latest progress
+	if p.scheduled {
+		return // the write that is due takes the latest progress
 	}
+	p.scheduled = true
 	wait := p.interval - p.clock.Since(p.last)
 	if wait <= 0 {
-		p.timer = noTimer{}
 		go p.flush(ctx)
 		return
 	}
@@ -75,7 +78,7 @@ func (p *progressReporter) report(ctx context.Context, s flow.Stats) {
 func (p *progressReporter) flush(ctx context.Context) {
 	p.mu.Lock()
 	s := p.pending
-	p.pending, p.timer = nil, nil
+	p.pending, p.scheduled, p.timer = nil, false, nil
 	if p.stopped || s == nil {
 		p.mu.Unlock()
 		return
@@ -95,16 +98,8 @@ func (p *progressReporter) stop() {
 	p.stopped = true
 	if p.timer != nil {
 		p.timer.Stop()
-		p.timer = nil
 	}
 	p.mu.Unlock()
 	p.writing.Lock()
 	defer p.writing.Unlock()
 }
-
-// noTimer stands for a write that was started at once.
-type noTimer struct{}
-
-func (noTimer) C() <-chan time.Time      { return nil }
-func (noTimer) Stop() bool               { return false }
-func (noTimer) Reset(time.Duration) bool { return false }
