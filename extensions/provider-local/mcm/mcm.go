@@ -15,7 +15,9 @@ import (
 	"github.com/Masterminds/semver/v3"
 	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
 	machineclientset "github.com/gardener/machine-controller-manager/pkg/client/clientset/versioned"
+	machineapi "github.com/gardener/machine-controller-manager/pkg/client/clientset/versioned/typed/machine/v1alpha1"
 	machineinformers "github.com/gardener/machine-controller-manager/pkg/client/informers/externalversions"
+	machineinformersv1alpha1 "github.com/gardener/machine-controller-manager/pkg/client/informers/externalversions/machine/v1alpha1"
 	mcmcontroller "github.com/gardener/machine-controller-manager/pkg/controller"
 	mcmoptions "github.com/gardener/machine-controller-manager/pkg/options"
 	machinecontroller "github.com/gardener/machine-controller-manager/pkg/util/provider/machinecontroller"
@@ -299,21 +301,9 @@ func Run(ctx context.Context, log logr.Logger, o Options) error {
 		return errors.New("machine-controller-manager runs once per process: its controllers register process-wide metrics")
 	}
 
-	core, err := mcmcontroller.NewController(
-		o.Namespace,
-		machineClient.MachineV1alpha1(),
-		controlCore,
-		targetCore,
-		targetFactory,
-		machines.Machines(),
-		machines.MachineSets(),
-		machines.MachineDeployments(),
-		recorder,
-		coreSafety(),
-		true, // annotate nodes against cluster-autoscaler scale-down during rollouts, as MCM does
-	)
+	core, err := NewCoreController(ctx, log, o.Namespace, machineClient.MachineV1alpha1(), controlCore, targetCore, machines, targetFactory, recorder)
 	if err != nil {
-		return fmt.Errorf("creating machine-controller-manager's controllers: %w", err)
+		return err
 	}
 	machine, err := machinecontroller.NewController(
 		o.Namespace,
@@ -363,6 +353,32 @@ func Run(ctx context.Context, log logr.Logger, o Options) error {
 	<-ctx.Done()
 	log.Info("Stopping machine-controller-manager")
 	return nil
+}
+
+// NewCoreController creates machine-controller-manager's MachineDeployment, MachineSet and
+// safety controllers for namespace. Their MachineSet scale-ups wait for the sets to count
+// the new machines (see surge.go), so that a rolling update keeps to maxSurge. The
+// controllers read machines and targetFactory, which the caller starts afterwards.
+func NewCoreController(ctx context.Context, log logr.Logger, namespace string, machineClient machineapi.MachineV1alpha1Interface,
+	controlCore, targetCore kubernetes.Interface, machines machineinformersv1alpha1.Interface, targetFactory kubeinformers.SharedInformerFactory,
+	recorder record.EventRecorder) (mcmcontroller.Controller, error) {
+	core, err := mcmcontroller.NewController(
+		namespace,
+		withScaleUpBarrier(ctx, log.WithName("scale-up-barrier"), machineClient, machines.MachineSets().Lister()),
+		controlCore,
+		targetCore,
+		targetFactory,
+		machines.Machines(),
+		machines.MachineSets(),
+		machines.MachineDeployments(),
+		recorder,
+		coreSafety(),
+		true, // annotate nodes against cluster-autoscaler scale-down during rollouts, as MCM does
+	)
+	if err != nil {
+		return nil, fmt.Errorf("creating machine-controller-manager's controllers: %w", err)
+	}
+	return core, nil
 }
 
 // restConfig loads a kubeconfig file with machine-controller-manager's client limits.
