@@ -68,7 +68,7 @@ func (r *Reconciler) newOperation(ctx context.Context, shoot *gardencorev1beta1.
 		shoot:       shoot,
 		technicalID: id,
 		ex:          ex,
-		status:      &statusWriter{c: r.GardenClient, shoot: shoot, now: r.Clock.Now, identity: r.Identity},
+		status:      newStatusWriter(r.GardenClient, shoot, r.Clock.Now, r.Identity),
 	}, nil
 }
 

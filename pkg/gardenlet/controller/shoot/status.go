@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
@@ -12,15 +13,25 @@ import (
 )
 
 // statusWriter writes the shoot's status during an operation. Every write is a merge
-// patch of the fields it sets.
+// patch of the fields it sets. It keeps a copy of the shoot of its own, which each write
+// updates from the API server's answer: the operation's tasks read the operation's shoot
+// while progress is written from another goroutine.
 type statusWriter struct {
 	c        client.Client
-	shoot    *gardencorev1beta1.Shoot
 	now      func() time.Time
 	identity gardencorev1beta1.Gardener
+
+	mu    sync.Mutex
+	shoot *gardencorev1beta1.Shoot
+}
+
+func newStatusWriter(c client.Client, shoot *gardencorev1beta1.Shoot, now func() time.Time, identity gardencorev1beta1.Gardener) *statusWriter {
+	return &statusWriter{c: c, shoot: shoot.DeepCopy(), now: now, identity: identity}
 }
 
 func (w *statusWriter) patch(ctx context.Context, mutate func(s *gardencorev1beta1.ShootStatus)) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	base := w.shoot.DeepCopy()
 	mutate(&w.shoot.Status)
 	if err := w.c.Status().Patch(ctx, w.shoot, client.MergeFrom(base)); err != nil {
