@@ -102,15 +102,22 @@ func inBackground(t *testing.T, call func() error) <-chan struct{} {
 	return done
 }
 
-func TestScaleUpWaitsUntilTheSetCountsItsMachines(t *testing.T) {
-	g := NewWithT(t)
-	f := newBarrierFixture(t, time.Hour, machineSet(1, 1, 1))
-
+// scaleUp scales the fixture's set from 1 to 2 replicas in the background, once the fake
+// API server has stored it, and returns a channel closed when the call returns.
+func (f *barrierFixture) scaleUp(t *testing.T) <-chan struct{} {
 	done := inBackground(t, func() error {
 		_, err := f.client.Update(context.Background(), machineSet(2, 2, 1), metav1.UpdateOptions{})
 		return err
 	})
 	f.stored(t)
+	return done
+}
+
+func TestScaleUpWaitsUntilTheSetCountsItsMachines(t *testing.T) {
+	g := NewWithT(t)
+	f := newBarrierFixture(t, time.Hour, machineSet(1, 1, 1))
+
+	done := f.scaleUp(t)
 	// The informer has not seen the write: its copy wants 1 machine and counts 1.
 	g.Consistently(done, 200*time.Millisecond).ShouldNot(BeClosed(), "the scale-up returned before the informer saw it")
 	// It sees the write, but the set has not counted its new machine yet.
@@ -178,11 +185,7 @@ func TestScaleUpStopsWaitingWhenTheSetNoLongerNeedsIt(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := NewWithT(t)
 			f := newBarrierFixture(t, time.Hour, machineSet(1, 1, 1))
-			done := inBackground(t, func() error {
-				_, err := f.client.Update(context.Background(), machineSet(2, 2, 1), metav1.UpdateOptions{})
-				return err
-			})
-			f.stored(t)
+			done := f.scaleUp(t)
 			f.observe(t, machineSet(2, 2, 1))
 			g.Consistently(done, 100*time.Millisecond).ShouldNot(BeClosed())
 			seen(f, t)
@@ -210,11 +213,7 @@ func TestScaleUpStopsWaitingWhenMachineControllerManagerStops(t *testing.T) {
 	f := newBarrierFixture(t, time.Hour, machineSet(1, 1, 1))
 	ctx, stop := context.WithCancel(t.Context())
 	f.client.barrier.stopped = ctx.Done()
-	done := inBackground(t, func() error {
-		_, err := f.client.Update(context.Background(), machineSet(2, 2, 1), metav1.UpdateOptions{})
-		return err
-	})
-	f.stored(t)
+	done := f.scaleUp(t)
 	g.Consistently(done, 100*time.Millisecond).ShouldNot(BeClosed())
 	stop()
 	g.Eventually(done, 10*time.Second).Should(BeClosed())

@@ -18,8 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hortus-dev/hortus/extensions/provider-local/machineclass"
@@ -99,26 +97,7 @@ var _ = Describe("machine-controller-manager with the local driver", Ordered, fu
 		}
 		Expect(c.Create(ctx, class)).To(Succeed())
 
-		labels := map[string]string{"name": "worker-a"}
-		deployment = &machinev1alpha1.MachineDeployment{
-			ObjectMeta: metav1.ObjectMeta{Name: "worker-a", Namespace: namespace},
-			Spec: machinev1alpha1.MachineDeploymentSpec{
-				Replicas: 2,
-				Selector: &metav1.LabelSelector{MatchLabels: labels},
-				Template: machinev1alpha1.MachineTemplateSpec{
-					ObjectMeta: metav1.ObjectMeta{Labels: labels},
-					Spec: machinev1alpha1.MachineSpec{
-						Class: machinev1alpha1.ClassSpec{Kind: "MachineClass", Name: class.Name},
-					},
-				},
-				Strategy: machinev1alpha1.MachineDeploymentStrategy{
-					Type: machinev1alpha1.RollingUpdateMachineDeploymentStrategyType,
-					RollingUpdate: &machinev1alpha1.RollingUpdateMachineDeployment{UpdateConfiguration: machinev1alpha1.UpdateConfiguration{
-						MaxSurge: ptr.To(intstr.FromInt32(1)), MaxUnavailable: ptr.To(intstr.FromInt32(0)),
-					}},
-				},
-			},
-		}
+		deployment = machineDeployment(namespace, "worker-a", class.Name, 2)
 		Expect(c.Create(ctx, deployment)).To(Succeed())
 	})
 

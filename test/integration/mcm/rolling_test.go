@@ -19,11 +19,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/record"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/hortus-dev/hortus/extensions/provider-local/mcm"
@@ -129,24 +127,7 @@ func newCore(ctx context.Context, hortus bool) string {
 // that watched the machine sets from just before the change.
 func rollOnce(ctx context.Context, namespace string) *framework.RollingUpdateCheck {
 	GinkgoHelper()
-	labels := map[string]string{"name": "pool-z1"}
-	deployment := &machinev1alpha1.MachineDeployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "pool-z1", Namespace: namespace},
-		Spec: machinev1alpha1.MachineDeploymentSpec{
-			Replicas: 3,
-			Selector: &metav1.LabelSelector{MatchLabels: labels},
-			Template: machinev1alpha1.MachineTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec:       machinev1alpha1.MachineSpec{Class: machinev1alpha1.ClassSpec{Kind: "MachineClass", Name: "class-old"}},
-			},
-			Strategy: machinev1alpha1.MachineDeploymentStrategy{
-				Type: machinev1alpha1.RollingUpdateMachineDeploymentStrategyType,
-				RollingUpdate: &machinev1alpha1.RollingUpdateMachineDeployment{UpdateConfiguration: machinev1alpha1.UpdateConfiguration{
-					MaxSurge: ptr.To(intstr.FromInt32(1)), MaxUnavailable: ptr.To(intstr.FromInt32(0)),
-				}},
-			},
-		},
-	}
+	deployment := machineDeployment(namespace, "pool-z1", "class-old", 3)
 	Expect(c.Create(ctx, deployment)).To(Succeed())
 	Eventually(func(g Gomega) {
 		sets := &machinev1alpha1.MachineSetList{}
