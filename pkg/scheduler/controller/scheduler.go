@@ -197,6 +197,9 @@ func needsScheduling(shoot *gardencorev1beta1.Shoot) bool {
 	return true
 }
 
+// conflictRequeue is how soon a shoot whose binding met a newer version is scheduled again.
+const conflictRequeue = 100 * time.Millisecond
+
 // Reconcile schedules one shoot.
 func (r *ShootScheduler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	log := logf.FromContext(ctx)
@@ -224,10 +227,13 @@ func (r *ShootScheduler) Reconcile(ctx context.Context, req reconcile.Request) (
 	}
 
 	if err := r.Binder.Bind(ctx, shoot, res.SeedName); err != nil {
-		err = fmt.Errorf("binding shoot to seed %s: %w", res.SeedName, err)
-		if !apierrors.IsConflict(err) {
-			r.reportFailure(ctx, shoot, err)
+		if apierrors.IsConflict(err) {
+			// Others write a new shoot too (labels, status): decide again on its latest version.
+			log.V(1).Info("The shoot changed while it was being bound, scheduling it again", "seed", res.SeedName)
+			return reconcile.Result{RequeueAfter: conflictRequeue}, nil
 		}
+		err = fmt.Errorf("binding shoot to seed %s: %w", res.SeedName, err)
+		r.reportFailure(ctx, shoot, err)
 		return reconcile.Result{}, err
 	}
 	log.Info("Scheduled shoot", "seed", res.SeedName, "region", shoot.Spec.Region, "strategy", r.strategy(), "rejectedSeeds", len(res.Rejected))

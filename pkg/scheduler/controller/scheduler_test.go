@@ -323,11 +323,11 @@ func TestReconcile(t *testing.T) {
 			wantErr:   "retry",
 		},
 		{
-			name:    "conflicting bind is retried without an event",
+			name:    "conflicting bind is requeued without an error or event",
 			objs:    []client.Object{cloudProfile("aws", nil), seed("eu", "eu-west-1", true, nil)},
 			shoot:   shoot("s", "eu-west-1", nil),
 			bindErr: apierrors.NewConflict(schema.GroupResource{Group: "core.gardener.cloud", Resource: "shoots"}, "s", errors.New("modified")),
-			wantErr: "retry",
+			wantErr: "requeue",
 		},
 	}
 	for _, tt := range tests {
@@ -346,8 +346,10 @@ func TestReconcile(t *testing.T) {
 				r.Binder = binderFunc(func(context.Context, *gardencorev1beta1.Shoot, string) error { return tt.bindErr })
 			}
 
-			_, err := r.Reconcile(ctx, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(tt.shoot)})
+			res, err := r.Reconcile(ctx, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(tt.shoot)})
 			switch isTerminal := errors.Is(err, reconcile.TerminalError(nil)); {
+			case tt.wantErr == "requeue" && (err != nil || res.RequeueAfter <= 0):
+				t.Fatalf("Reconcile() = %+v, %v, want a requeue without an error", res, err)
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("Reconcile() error = %v", err)
 			case tt.wantErr == "retry" && (err == nil || isTerminal):
