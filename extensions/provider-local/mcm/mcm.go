@@ -357,14 +357,16 @@ func Run(ctx context.Context, log logr.Logger, o Options) error {
 
 // NewCoreController creates machine-controller-manager's MachineDeployment, MachineSet and
 // safety controllers for namespace. Their MachineSet scale-ups wait for the sets to count
-// the new machines (see surge.go), so that a rolling update keeps to maxSurge. The
-// controllers read machines and targetFactory, which the caller starts afterwards.
+// the new machines (see surge.go), so that a rolling update keeps to maxSurge, and the
+// machines they delete start the machine controller's deletion flow at its first step (see
+// core.go). The controllers read machines and targetFactory, which the caller starts
+// afterwards.
 func NewCoreController(ctx context.Context, log logr.Logger, namespace string, machineClient machineapi.MachineV1alpha1Interface,
 	controlCore, targetCore kubernetes.Interface, machines machineinformersv1alpha1.Interface, targetFactory kubeinformers.SharedInformerFactory,
 	recorder record.EventRecorder) (mcmcontroller.Controller, error) {
 	core, err := mcmcontroller.NewController(
 		namespace,
-		withScaleUpBarrier(ctx, log.WithName("scale-up-barrier"), machineClient, machines.MachineSets().Lister()),
+		coreClient{MachineV1alpha1Interface: machineClient, barrier: newScaleUpBarrier(ctx, log.WithName("scale-up-barrier"), machines.MachineSets().Lister())},
 		controlCore,
 		targetCore,
 		targetFactory,

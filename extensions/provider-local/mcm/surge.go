@@ -50,22 +50,13 @@ type scaleUpBarrier struct {
 	timeout time.Duration
 }
 
-// withScaleUpBarrier returns c, whose MachineSet Create and Update calls wait for a
-// scale-up to show in the status of the set in sets, the lister of the informer that the
-// controllers read.
-func withScaleUpBarrier(ctx context.Context, log logr.Logger, c machineapi.MachineV1alpha1Interface, sets machinelisters.MachineSetLister) machineapi.MachineV1alpha1Interface {
-	return barrierClient{MachineV1alpha1Interface: c, barrier: &scaleUpBarrier{stopped: ctx.Done(), log: log, sets: sets, timeout: scaleUpBarrierTimeout}}
+// newScaleUpBarrier returns a barrier that reads the sets from the controllers' informer
+// and stops waiting when ctx ends.
+func newScaleUpBarrier(ctx context.Context, log logr.Logger, sets machinelisters.MachineSetLister) *scaleUpBarrier {
+	return &scaleUpBarrier{stopped: ctx.Done(), log: log, sets: sets, timeout: scaleUpBarrierTimeout}
 }
 
-type barrierClient struct {
-	machineapi.MachineV1alpha1Interface
-	barrier *scaleUpBarrier
-}
-
-func (c barrierClient) MachineSets(namespace string) machineapi.MachineSetInterface {
-	return barrierMachineSets{MachineSetInterface: c.MachineV1alpha1Interface.MachineSets(namespace), barrier: c.barrier}
-}
-
+// barrierMachineSets is a MachineSet client whose scale-ups wait at the barrier.
 type barrierMachineSets struct {
 	machineapi.MachineSetInterface
 	barrier *scaleUpBarrier

@@ -60,7 +60,7 @@ func newBarrierFixture(t *testing.T, timeout time.Duration, sets ...*machinev1al
 		}
 	}, funcr.Options{})
 	barrier := &scaleUpBarrier{stopped: t.Context().Done(), log: log, sets: machinelisters.NewMachineSetLister(indexer), timeout: timeout}
-	c := barrierClient{MachineV1alpha1Interface: fake.MachineV1alpha1(), barrier: barrier}
+	c := coreClient{MachineV1alpha1Interface: fake.MachineV1alpha1(), barrier: barrier}
 	return &barrierFixture{cache: indexer, client: c.MachineSets("shoot--a--b").(barrierMachineSets), written: written, logged: logged}
 }
 

@@ -142,6 +142,7 @@ var _ = Describe("machine-controller-manager with the local driver", Ordered, fu
 
 		kept := setNames()[0]
 		Expect(alive(pids[kept])).To(BeTrue(), "the remaining machine's process is gone")
+		Expect(deletionRestarts.Load()).To(BeZero(), "the machine controller started a deletion flow over")
 		for name, p := range pids {
 			if name != kept {
 				Eventually(func() bool { return alive(p) }).Should(BeFalse(), "the process of removed machine %s still runs", name)
@@ -162,5 +163,6 @@ var _ = Describe("machine-controller-manager with the local driver", Ordered, fu
 		for name, p := range pids {
 			Eventually(func() bool { return alive(p) }).Should(BeFalse(), "the process of machine %s still runs", name)
 		}
+		Expect(deletionRestarts.Load()).To(BeZero(), "the machine controller started a deletion flow over")
 	})
 })

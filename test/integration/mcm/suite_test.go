@@ -6,10 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
+	"github.com/go-logr/logr"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -57,7 +59,7 @@ func init() {
 var _ = BeforeSuite(func(ctx context.Context) {
 	SetDefaultEventuallyTimeout(time.Minute)
 	SetDefaultEventuallyPollingInterval(200 * time.Millisecond)
-	klog.SetLogger(GinkgoLogr.WithName("klog"))
+	klog.SetLogger(logr.New(restartCounter{GinkgoLogr.WithName("klog").GetSink()}))
 
 	var err error
 	env, err = testenv.Start(ctx, testenv.Options{Logger: GinkgoLogr})
@@ -151,4 +153,27 @@ func machineDeployment(namespace, name, class string, replicas int32) *machinev1
 			},
 		},
 	}
+}
+
+// deletionRestarts counts how often machine-controller-manager's machine controller found a
+// deleted machine's status naming no step of its deletion flow, and started the flow over.
+var deletionRestarts atomic.Int32
+
+// restartCounter is a log sink that counts the machine controller's restarted deletion
+// flows in deletionRestarts.
+type restartCounter struct{ logr.LogSink }
+
+func (s restartCounter) Info(level int, msg string, kv ...any) {
+	if strings.HasPrefix(msg, "Unable to decode deletion flow state") {
+		deletionRestarts.Add(1)
+	}
+	s.LogSink.Info(level, msg, kv...)
+}
+
+func (s restartCounter) WithValues(kv ...any) logr.LogSink {
+	return restartCounter{s.LogSink.WithValues(kv...)}
+}
+
+func (s restartCounter) WithName(name string) logr.LogSink {
+	return restartCounter{s.LogSink.WithName(name)}
 }
