@@ -81,7 +81,7 @@ It runs until it gets SIGINT or SIGTERM.`,
 	f.StringVar(&o.BootstrapTokenAuthExtraGroups, "bootstrap-token-auth-extra-groups", "", "Comma-separated extra groups of the bootstrap tokens that go into the machines' user data")
 	f.StringVar(&o.HealthBindAddress, "health-bind-address", "", "Address for /healthz and /metrics, such as 127.0.0.1:10258; empty serves neither")
 	f.StringVar(&logLevel, "log-level", "info", "Log level: debug, info or error")
-	f.StringVar(&logFormat, "log-format", "text", "Log format: text or json")
+	f.StringVar(&logFormat, "log-format", "json", "Log format: json or text")
 	for _, name := range []string{"control-kubeconfig", "target-kubeconfig", "namespace", "machines-dir"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
