@@ -19,8 +19,10 @@ import (
 //     Replicas + MaxSurge;
 //   - after every Machine event, available machines ≥ Replicas − MaxUnavailable.
 //
-// These are machine-controller-manager's guarantees, as Kubernetes gives them for a
-// Deployment's ReplicaSets: the surge bounds what the MachineSets ask for. The machines
+// These are the guarantees Kubernetes gives for a Deployment's ReplicaSets, and Hortus'
+// machine-controller-manager for MachineSets (machine-controller-manager alone can ask for
+// more while a set's status lags behind a scale-up; see mcm.NewCoreController). The surge
+// bounds what the MachineSets ask for. The machines
 // themselves can exceed it for a moment: when the deployment controller scales an old
 // MachineSet down, it may scale the new one up before the old MachineSet's controller
 // has marked the surplus machine Terminating. MaxActive reports the most machines seen.
